@@ -1,0 +1,17 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TELEHEALTH_ENV=production
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY config.py wsgi.py ./
+COPY telehealth ./telehealth
+COPY worker ./worker
+COPY migrations ./migrations
+
+RUN useradd --create-home --uid 10001 telehealth && mkdir -p /app/instance && chown telehealth /app/instance
+USER telehealth
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8", "wsgi:app"]

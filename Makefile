@@ -1,0 +1,56 @@
+# make run   - set up everything and start API, worker and scheduler (Ctrl-C stops all)
+# make test  - set up if needed and run the whole suite
+# make lint  - ruff lint + format check
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+PORT   ?= 5000
+
+.PHONY: install run test lint format bench lock migrate seed clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	@$(FLASK) db upgrade
+
+seed: migrate
+	@$(FLASK) seed-demo
+
+run: seed
+	@echo ""
+	@echo "  API:       http://localhost:$(PORT)/api/v1"
+	@echo "  API docs:  http://localhost:$(PORT)/docs"
+	@echo "  (demo logins above; emails are printed by the worker below)"
+	@echo ""
+	@PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+test: install
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+format: install
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
+bench: install
+	@$(BIN)/python -m bench
+
+# Re-pin after editing requirements*.in: builds a clean venv and freezes it.
+lock:
+	@rm -rf /tmp/telehealth-lock && $(PYTHON) -m venv /tmp/telehealth-lock
+	@/tmp/telehealth-lock/bin/pip install --quiet -r requirements.in
+	@(echo "# Runtime dependencies, every one pinned (direct ones are listed in requirements.in)."; \
+	  /tmp/telehealth-lock/bin/pip freeze) > requirements.txt
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

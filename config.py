@@ -1,0 +1,132 @@
+"""Settings, read once from the environment.
+
+`TELEHEALTH_ENV` picks the class: development (default), test or production.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TELEHEALTH_INSTANCE_DIR", BASE_DIR / "instance"))
+
+# Placeholder secret for development only; production refuses it.
+DEV_SECRET_KEY = "dev-not-secret-change-me"  # noqa: S105  (a sentinel production refuses)
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))  # type: ignore[arg-type]
+
+
+def _database_url() -> str:
+    url = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'telehealth.db'}"
+    # Heroku-style URLs name the old driver; we ship psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL")
+    PUBLIC_BASE_URL = (_env("PUBLIC_BASE_URL", "http://localhost:5000") or "").rstrip("/")
+
+    # Mail (Flask-Mailman). No SMTP_HOST: emails go to the log.
+    SMTP_HOST = _env("SMTP_HOST")
+    MAIL_SERVER = SMTP_HOST or "localhost"
+    MAIL_PORT = _int("SMTP_PORT", 25)
+    MAIL_DEFAULT_SENDER = _env("MAIL_FROM", "Telehealth PT <no-reply@telehealth.local>")
+    MAIL_BACKEND = "smtp" if SMTP_HOST else "console"
+    MAIL_TIMEOUT = 10
+
+    # Sessions and tokens.
+    SESSION_COOKIE_NAME = "telehealth_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    API_TOKEN_LIFETIME = timedelta(days=_int("API_TOKEN_DAYS", 30))
+    INVITATION_LIFETIME = timedelta(days=_int("INVITATION_DAYS", 7))
+    PASSWORD_RESET_LIFETIME = timedelta(hours=2)
+
+    # argon2id; RFC 9106's second recommended option (64 MiB, t=3, p=4).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    # Rate limits (Flask-Limiter). Redis storage whenever Redis is configured.
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = _env("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
+    LOGIN_FAILURE_LIMIT_PER_ADDRESS = _env("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    PASSWORD_RESET_LIMIT = _env("PASSWORD_RESET_LIMIT", "5 per hour")
+
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # Celery: Redis when configured, else a broker on the local filesystem.
+    CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+    CELERY_BROKER_DIR = INSTANCE_DIR / "broker"
+
+    # APIFlask / OpenAPI.
+    TITLE = "Telehealth PT API"
+    VERSION = "1.0.0"
+    SPEC_PATH = "/openapi.json"
+    DOCS_PATH = "/docs"
+    DOCS_UI = "swagger-ui"
+    VALIDATION_ERROR_STATUS_CODE = 422
+    AUTO_404_RESPONSE = False
+
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    CELERY_BROKER_URL = "memory://"
+    MAIL_BACKEND = "locmem"
+    PUBLIC_BASE_URL = "https://app.test"
+    # Cheap hashing keeps the suite fast; production keeps the real cost.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    name = name or _env("TELEHEALTH_ENV", "development")
+    try:
+        return CONFIGS[name]  # type: ignore[index]
+    except KeyError:
+        raise RuntimeError(f"TELEHEALTH_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,321 @@
+"""Accounts: sign-in, sessions, bearer tokens, invitations and password changes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+
+from telehealth import jobs
+from telehealth.accounts import emails
+from telehealth.accounts.models import (
+    ApiToken,
+    OneTimePurpose,
+    OneTimeToken,
+    Role,
+    Therapist,
+    User,
+    UserSession,
+)
+from telehealth.accounts.passwords import hash_password, verify_password
+from telehealth.common.pagination import Page, paginate
+from telehealth.common.time import utcnow
+from telehealth.errors import Conflict, ValidationFailed
+from telehealth.extensions import db
+
+# Writing last-seen on every request would turn reads into writes; once a minute is enough.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def ensure_email_free(email: str) -> None:
+    if find_user_by_email(email) is not None:
+        raise Conflict("An account with this email already exists.", errors={"email": ["already in use"]})
+
+
+# --- sign-in -------------------------------------------------------------------------
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user, or None; unknown email and wrong password cost and answer the same."""
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        return None
+    return user
+
+
+def start_session(user: User) -> UserSession:
+    record = UserSession(user_id=user.id, csrf_token=secrets.token_urlsafe(32))
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+@dataclass(frozen=True)
+class Credential:
+    user: User
+    kind: str  # "cookie" or "token"
+    id: uuid.UUID
+    csrf_token: str | None = None
+
+
+def load_session(session_id: str, user_id: str) -> Credential | None:
+    try:
+        sid, uid = uuid.UUID(session_id), uuid.UUID(user_id)
+    except (ValueError, TypeError):
+        return None
+    row = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == sid, UserSession.user_id == uid)
+    ).first()
+    if row is None:
+        return None
+    record, user = row
+    now = utcnow()
+    config = current_app.config
+    if (
+        record.revoked_at is not None
+        or not user.is_active
+        or now - record.last_seen_at > config["SESSION_IDLE_TIMEOUT"]
+        or now - record.created_at > config["SESSION_ABSOLUTE_TIMEOUT"]
+    ):
+        return None
+    if now - record.last_seen_at > TOUCH_INTERVAL:
+        record.last_seen_at = now
+    return Credential(user=user, kind="cookie", id=record.id, csrf_token=record.csrf_token)
+
+
+def end_session(session_id: uuid.UUID) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def csrf_matches(credential: Credential, presented: str | None) -> bool:
+    if not presented or credential.csrf_token is None:
+        return False
+    return hmac.compare_digest(credential.csrf_token.encode(), presented.encode())
+
+
+def issue_token(user: User, device_name: str | None) -> tuple[str, ApiToken]:
+    raw = "th_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        token_hash=token_digest(raw),
+        device_name=device_name,
+        expires_at=utcnow() + current_app.config["API_TOKEN_LIFETIME"],
+    )
+    db.session.add(token)
+    db.session.flush()
+    return raw, token
+
+
+def load_token(raw: str) -> Credential | None:
+    row = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest(raw))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    now = utcnow()
+    if token.revoked_at is not None or token.expires_at <= now or not user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
+        token.last_used_at = now
+    return Credential(user=user, kind="token", id=token.id)
+
+
+def revoke_token(token_id: uuid.UUID) -> None:
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_credentials(user_id: uuid.UUID, keep: Credential | None = None) -> None:
+    """End every session and token of a user, except the one making the request."""
+    now = utcnow()
+    sessions = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+    tokens = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if keep is not None and keep.kind == "cookie":
+        sessions = sessions.where(UserSession.id != keep.id)
+    if keep is not None and keep.kind == "token":
+        tokens = tokens.where(ApiToken.id != keep.id)
+    db.session.execute(sessions.values(revoked_at=now))
+    db.session.execute(tokens.values(revoked_at=now))
+
+
+def deactivate_user(user: User) -> None:
+    user.is_active_account = False
+    revoke_credentials(user.id)
+
+
+# --- passwords -------------------------------------------------------------------------
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+
+
+def change_password(user: User, current: str, new: str, keep: Credential) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed.field("current_password", "is not your current password")
+    if current == new:
+        raise ValidationFailed.field("new_password", "must differ from the current password")
+    _set_password(user, new)
+    revoke_credentials(user.id, keep=keep)
+
+
+def request_password_reset(email: str) -> None:
+    user = find_user_by_email(email)
+    if user is not None and user.is_active and user.password_hash is not None:
+        jobs.enqueue_after_commit(jobs.SEND_PASSWORD_RESET, str(user.id))
+
+
+def confirm_password_reset(raw_token: str, password: str) -> User:
+    user = _consume_one_time(raw_token, OneTimePurpose.PASSWORD_RESET)
+    _set_password(user, password)
+    revoke_credentials(user.id)
+    return user
+
+
+# --- invitations -----------------------------------------------------------------------
+
+
+def invite(user: User) -> None:
+    jobs.enqueue_after_commit(jobs.SEND_INVITATION, str(user.id))
+
+
+def _new_one_time(user: User, purpose: OneTimePurpose, lifetime: timedelta) -> str:
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        OneTimeToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=token_digest(raw),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return raw
+
+
+def _consume_one_time(raw_token: str, purpose: OneTimePurpose) -> User:
+    now = utcnow()
+    # One UPDATE claims the token, so two racing uses cannot both succeed.
+    claimed = db.session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.token_hash == token_digest(raw_token),
+            OneTimeToken.purpose == purpose,
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(OneTimeToken.user_id)
+    ).scalar_one_or_none()
+    user = db.session.get(User, claimed) if claimed is not None else None
+    if user is None or not user.is_active:
+        raise ValidationFailed.field("token", "is invalid, expired or already used")
+    return user
+
+
+def send_invitation(user_id: uuid.UUID) -> bool:
+    """Create a fresh invitation link and email it. Runs in the worker."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.password_hash is not None:
+        return False
+    raw = _new_one_time(user, OneTimePurpose.INVITATION, current_app.config["INVITATION_LIFETIME"])
+    db.session.flush()
+    emails.send_invitation(user, raw)
+    return True
+
+
+def send_password_reset(user_id: uuid.UUID) -> bool:
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
+        return False
+    raw = _new_one_time(user, OneTimePurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_LIFETIME"])
+    db.session.flush()
+    emails.send_password_reset(user, raw)
+    return True
+
+
+def accept_invitation(raw_token: str, password: str) -> User:
+    user = _consume_one_time(raw_token, OneTimePurpose.INVITATION)
+    _set_password(user, password)
+    return user
+
+
+def purge_expired_credentials(older_than: timedelta = timedelta(days=30)) -> int:
+    cutoff = utcnow() - older_than
+    removed = 0
+    for stmt in (
+        delete(OneTimeToken).where(OneTimeToken.expires_at < cutoff),
+        delete(ApiToken).where(ApiToken.expires_at < cutoff),
+        delete(UserSession).where(or_(UserSession.created_at < cutoff, UserSession.revoked_at < cutoff)),
+    ):
+        removed += db.session.execute(stmt).rowcount or 0
+    return removed
+
+
+# --- staff -----------------------------------------------------------------------------
+
+
+def create_user(email: str, first_name: str, last_name: str, role: Role, password: str | None = None) -> User:
+    ensure_email_free(email)
+    user = User(
+        email=normalize_email(email),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=role,
+    )
+    if password is not None:
+        _set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_therapist(email: str, first_name: str, last_name: str) -> Therapist:
+    user = create_user(email, first_name, last_name, Role.THERAPIST)
+    therapist = Therapist(user=user)
+    db.session.add(therapist)
+    db.session.flush()
+    invite(user)
+    return therapist
+
+
+def list_therapists(page: int, per_page: int) -> Page:
+    stmt = select(Therapist).join(Therapist.user).order_by(User.last_name, User.first_name, Therapist.id)
+    return paginate(stmt, page, per_page)
+
+
+def therapist_id_of(user: User) -> uuid.UUID | None:
+    if user.role != Role.THERAPIST:
+        return None
+    return db.session.scalar(select(Therapist.id).where(Therapist.user_id == user.id))

@@ -1,0 +1,41 @@
+"""The audit trail: append-only, one row per read, write or refusal."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Index, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from telehealth.common.models import IdMixin
+from telehealth.common.time import utcnow
+from telehealth.extensions import db
+
+
+class AuditEvent(IdMixin, db.Model):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_patient_at", "patient_id", "at"),
+        Index("ix_audit_events_actor_at", "actor_id", "at"),
+    )
+
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Plain columns, not foreign keys: the trail outlives what it describes,
+    # and a refused attempt may name an id that does not exist.
+    actor_id: Mapped[uuid.UUID | None]
+    actor_role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    status_code: Mapped[int]
+    resource_type: Mapped[str | None] = mapped_column(String(32))
+    resource_id: Mapped[str | None] = mapped_column(String(64))
+    patient_id: Mapped[uuid.UUID | None]
+    ip: Mapped[str | None] = mapped_column(String(45))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_change(mapper: object, connection: object, target: AuditEvent) -> None:
+    raise RuntimeError("audit events are append-only")

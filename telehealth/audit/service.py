@@ -1,0 +1,115 @@
+"""Recording and reading the audit trail."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import g, has_request_context, request
+from sqlalchemy import select
+
+from telehealth.accounts.models import User
+from telehealth.audit.models import AuditEvent
+from telehealth.common.pagination import Page, paginate
+from telehealth.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Entry:
+    """What one request did, filled in as the policy and the view learn it."""
+
+    action: str | None
+    resource_type: str | None
+    actor: User | None = None
+    resource_id: str | None = None
+    patient_id: uuid.UUID | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def begin(action: str | None, resource_type: str | None) -> Entry:
+    entry = Entry(action=action, resource_type=resource_type)
+    g.audit_entry = entry
+    return entry
+
+
+def current() -> Entry | None:
+    return g.get("audit_entry") if has_request_context() else None
+
+
+def target(*, resource_id: object | None = None, patient_id: uuid.UUID | None = None) -> None:
+    """Let a view name what it created or touched once it knows."""
+    entry = current()
+    if entry is None:
+        return
+    if resource_id is not None:
+        entry.resource_id = str(resource_id)
+    if patient_id is not None:
+        entry.patient_id = patient_id
+
+
+def _outcome(status: int) -> str:
+    if status < 400:
+        return "success"
+    if status in (401, 403, 404):
+        return "denied"
+    if status >= 500:
+        return "error"
+    return "rejected"
+
+
+def _event(entry: Entry, status: int) -> AuditEvent:
+    return AuditEvent(
+        actor_id=entry.actor.id if entry.actor else None,
+        actor_role=entry.actor.role if entry.actor else None,
+        action=entry.action or "",
+        outcome=_outcome(status),
+        status_code=status,
+        resource_type=entry.resource_type,
+        resource_id=entry.resource_id,
+        patient_id=entry.patient_id,
+        ip=request.remote_addr if has_request_context() else None,
+        request_id=g.get("request_id") if has_request_context() else None,
+    )
+
+
+def finish(entry: Entry, status: int) -> None:
+    """Add the event to the request's own transaction, so it commits with the work."""
+    if entry.action:
+        db.session.add(_event(entry, status))
+
+
+def finish_failed(entry: Entry, status: int) -> None:
+    """The work was rolled back; the refusal is still recorded, in a transaction of its own."""
+    if not entry.action:
+        return
+    try:
+        db.session.add(_event(entry, status))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record audit event for %s", entry.action)
+
+
+def list_events(
+    *,
+    patient_id: uuid.UUID | None,
+    actor_id: uuid.UUID | None,
+    start: datetime | None,
+    end: datetime | None,
+    page: int,
+    per_page: int,
+) -> Page:
+    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id)
+    if patient_id is not None:
+        stmt = stmt.where(AuditEvent.patient_id == patient_id)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if start is not None:
+        stmt = stmt.where(AuditEvent.at >= start)
+    if end is not None:
+        stmt = stmt.where(AuditEvent.at < end)
+    return paginate(stmt, page, per_page)

@@ -1,0 +1,83 @@
+"""Shapes every domain's schemas build on."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+)
+
+from telehealth.common.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from telehealth.common.time import is_valid_timezone, isoformat_z
+
+# Output instants are UTC with a Z; input instants must carry an offset.
+UtcDatetime = Annotated[datetime, PlainSerializer(isoformat_z, return_type=str)]
+InstantIn = AwareDatetime
+
+
+def _check_timezone(value: str) -> str:
+    if not is_valid_timezone(value):
+        raise ValueError("must be an IANA time zone such as America/New_York")
+    return value
+
+
+Timezone = Annotated[str, AfterValidator(_check_timezone)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class InputModel(BaseModel):
+    """Request bodies: unknown fields are refused, so nothing is silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class QueryModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PageQuery(QueryModel):
+    page: int = Field(1, ge=1, le=1_000_000)
+    per_page: int = Field(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE)
+
+
+T = TypeVar("T")
+
+
+class PageOut(OutputModel, Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+class DateRangeQuery(PageQuery):
+    from_: AwareDatetime | None = Field(None, alias="from")
+    to: AwareDatetime | None = None
+
+
+__all__ = [
+    "DateRangeQuery",
+    "InputModel",
+    "InstantIn",
+    "Name",
+    "OutputModel",
+    "PageOut",
+    "PageQuery",
+    "QueryModel",
+    "Timezone",
+    "UtcDatetime",
+    "date",
+    "uuid",
+]

@@ -1,0 +1,31 @@
+"""Time helpers: aware UTC everywhere, local dates through IANA zones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def isoformat_z(value: datetime) -> str:
+    """RFC 3339 in UTC with a trailing Z, as the API answers every instant."""
+    value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds" if value.microsecond == 0 else "microseconds") + "Z"
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in _zone_names()
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)

@@ -1,0 +1,152 @@
+"""Domain exceptions and their one mapping to RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from apiflask import APIFlask, HTTPError
+from flask import Response, json
+
+from telehealth.extensions import db
+
+log = logging.getLogger(__name__)
+PROBLEM_MIMETYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A rule said no. Raised by services and policies, mapped once here."""
+
+    status = 400
+    title: str | None = None
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title or "")
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class BadRequest(DomainError):
+    status = 400
+    title = "Bad request"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    title = "Not authenticated"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    title = "Validation failed"
+
+    def __init__(self, errors: dict[str, list[str]], detail: str | None = None) -> None:
+        super().__init__(detail or "One or more fields are invalid.", errors=errors)
+
+    @classmethod
+    def field(cls, name: str, message: str) -> ValidationFailed:
+        return cls({name: [message]})
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or phrase,
+        "status": status,
+        "detail": detail or phrase,
+    }
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    response.headers["Cache-Control"] = "no-store"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """APIFlask nests errors by location ({"json": {"a.b": [...]}}); clients want field paths."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flatten(value, path))
+    elif isinstance(errors, list) and all(isinstance(item, str) for item in errors):
+        flat[prefix or "_schema"] = list(errors)
+    else:
+        flat[prefix or "_schema"] = [str(errors)]
+    return flat
+
+
+def _strip_location(errors: dict[str, Any]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for location, fields in errors.items():
+        for field, messages in _flatten(fields).items():
+            # Query and path fields keep their name; the body's root is "_schema".
+            name = field if location in ("json", "query", "path", "view_args") else f"{location}.{field}"
+            merged.setdefault(name, []).extend(messages)
+    return merged
+
+
+def register_errors(app: APIFlask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError) -> Response:
+        db.session.rollback()
+        return problem(
+            error.status,
+            error.detail,
+            title=error.title,
+            errors=error.errors,
+            headers=error.headers,
+        )
+
+    @app.error_processor
+    def handle_http_error(error: HTTPError) -> Response:
+        # Every werkzeug error and validation failure passes through here.
+        if error.status_code >= 500:
+            db.session.rollback()
+        errors = None
+        if error.status_code == 422 and isinstance(error.detail, dict):
+            errors = _strip_location(error.detail)
+        detail = error.message
+        if error.status_code == 422:
+            detail = "One or more fields are invalid."
+        elif error.status_code >= 500:
+            detail = "The server could not complete the request; it has been logged."
+        headers = dict(error.headers or {})
+        headers.pop("Content-Type", None)
+        return problem(error.status_code, detail, errors=errors, headers=headers)

@@ -1,0 +1,66 @@
+"""Patients: intake, the caseload list, edits and discharge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import APIBlueprint
+
+from telehealth.accounts.models import User
+from telehealth.accounts.permissions import ANYONE, CLINICIANS, Scope, policy
+from telehealth.accounts.security import signed_in
+from telehealth.audit import service as audit
+from telehealth.patients import schemas, service
+from telehealth.patients.models import Patient
+
+bp = APIBlueprint("patients", __name__, url_prefix="/api/v1", tag="Patients")
+
+# Reused by every route under /patients/{patient_id}: out of scope is 404.
+PATIENT = Scope("patient_id", service.get_visible_patient, "patient", "patient")
+
+
+def _actor() -> User:
+    return signed_in().user
+
+
+@bp.post("/patients")
+@policy("patient.create", roles=CLINICIANS, resource_type="patient")
+@bp.input(schemas.PatientIn, arg_name="body")
+@bp.output(schemas.PatientOut, status_code=201)
+def create_patient(body: schemas.PatientIn) -> Patient:
+    patient = service.create_patient(_actor(), **body.model_dump())
+    audit.target(resource_id=patient.id, patient_id=patient.id)
+    return patient
+
+
+@bp.get("/patients")
+@policy("patient.list", roles=CLINICIANS, resource_type="patient")
+@bp.input(schemas.PatientQuery, location="query", arg_name="query")
+@bp.output(schemas.PatientPage)
+def list_patients(query: schemas.PatientQuery) -> Any:
+    return service.list_patients(
+        _actor(), q=query.q, status=query.status, page=query.page, per_page=query.per_page
+    )
+
+
+@bp.get("/patients/<uuid:patient_id>")
+@policy("patient.read", roles=ANYONE, scope=PATIENT)
+@bp.output(schemas.PatientOut)
+def get_patient(patient: Patient) -> Patient:
+    return patient
+
+
+@bp.patch("/patients/<uuid:patient_id>")
+@policy("patient.update", roles=ANYONE, scope=PATIENT)
+@bp.input(schemas.PatientPatch, arg_name="body")
+@bp.output(schemas.PatientOut)
+def update_patient(patient: Patient, body: schemas.PatientPatch) -> Patient:
+    return service.update_patient(_actor(), patient, body.changes())
+
+
+@bp.post("/patients/<uuid:patient_id>/discharge")
+@policy("patient.discharge", roles=CLINICIANS, scope=PATIENT)
+@bp.input(schemas.DischargeIn, arg_name="body")
+@bp.output(schemas.PatientOut)
+def discharge_patient(patient: Patient, body: schemas.DischargeIn) -> Patient:
+    return service.discharge(patient, body.reason)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import EmailStr, Field, field_validator, model_validator
+
+from telehealth.common.schemas import (
+    InputModel,
+    Name,
+    OutputModel,
+    PageOut,
+    PageQuery,
+    Timezone,
+    UtcDatetime,
+)
+from telehealth.patients.models import Condition, PatientStatus
+
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ().-]{5,24}$", max_length=32)]
+Conditions = Annotated[list[Condition], Field(max_length=len(Condition))]
+Threshold = Annotated[float, Field(gt=0, le=90)]
+
+
+def _check_birth_date(value: date | None) -> date | None:
+    if value is not None and not (date(1900, 1, 1) <= value <= date.today()):
+        raise ValueError("must be a real date of birth, not in the future")
+    return value
+
+
+class PatientIn(InputModel):
+    email: EmailStr = Field(max_length=254)
+    first_name: Name
+    last_name: Name
+    date_of_birth: date
+    timezone: Timezone
+    phone: Phone | None = None
+    conditions: Conditions = []
+    therapist_id: uuid.UUID | None = None
+
+    _birth = field_validator("date_of_birth")(_check_birth_date)
+
+
+class PatientPatch(InputModel):
+    email: EmailStr | None = Field(None, max_length=254)
+    first_name: Name | None = None
+    last_name: Name | None = None
+    date_of_birth: date | None = None
+    timezone: Timezone | None = None
+    phone: Phone | None = None
+    conditions: Conditions | None = None
+    rom_asymmetry_threshold_degrees: Threshold | None = None
+
+    _birth = field_validator("date_of_birth")(_check_birth_date)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_required(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nullable = {"phone", "conditions"}
+            for name, value in data.items():
+                if value is None and name in cls.model_fields and name not in nullable:
+                    raise ValueError(f"{name} may not be null")
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class PatientOut(OutputModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    timezone: str
+    phone: str | None
+    conditions: list[str]
+    status: str
+    therapist_ids: list[uuid.UUID]
+    rom_asymmetry_threshold_degrees: float
+    discharged_at: UtcDatetime | None
+    discharge_reason: str | None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class PatientPage(PageOut[PatientOut]):
+    pass
+
+
+class PatientQuery(PageQuery):
+    q: str | None = Field(None, max_length=100)
+    status: PatientStatus | None = None
+
+
+class DischargeIn(InputModel):
+    reason: str | None = Field(None, max_length=2000)

@@ -1,0 +1,143 @@
+"""Patients: the caseload scope, intake, edits and discharge."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, or_, select
+
+from telehealth.accounts import service as accounts
+from telehealth.accounts.models import Role, Therapist, User
+from telehealth.common.pagination import Page, paginate
+from telehealth.common.time import utcnow
+from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from telehealth.extensions import db
+from telehealth.patients.models import CareTeamMember, Patient, PatientStatus
+
+# Fields a patient may change on their own record; the care team may change all.
+PATIENT_EDITABLE = frozenset({"phone", "timezone"})
+
+
+def scope_filter(user: User) -> Any:
+    """A WHERE clause limiting Patient rows to what the user may see."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.THERAPIST:
+        return exists().where(
+            CareTeamMember.patient_id == Patient.id,
+            CareTeamMember.therapist_id == Therapist.id,
+            Therapist.user_id == user.id,
+        )
+    return Patient.user_id == user.id
+
+
+def visible_patients(user: User) -> Select[tuple[Patient]]:
+    return select(Patient).where(scope_filter(user))
+
+
+def get_visible_patient(user: User, patient_id: uuid.UUID) -> Patient:
+    patient = db.session.scalar(visible_patients(user).where(Patient.id == patient_id))
+    if patient is None:
+        raise NotFound("No such patient.")
+    return patient
+
+
+def is_on_care_team(user: User, patient: Patient) -> bool:
+    therapist_id = accounts.therapist_id_of(user)
+    return therapist_id is not None and therapist_id in patient.therapist_ids
+
+
+def patient_for_user(user: User) -> Patient | None:
+    return db.session.scalar(select(Patient).where(Patient.user_id == user.id))
+
+
+def list_patients(user: User, *, q: str | None, status: str | None, page: int, per_page: int) -> Page:
+    stmt = visible_patients(user).join(Patient.user).order_by(User.last_name, User.first_name, Patient.id)
+    if status:
+        stmt = stmt.where(Patient.status == status)
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                User.first_name.ilike(pattern),
+                User.last_name.ilike(pattern),
+                User.email.ilike(pattern),
+            )
+        )
+    return paginate(stmt, page, per_page)
+
+
+def _resolve_therapist(actor: User, therapist_id: uuid.UUID | None) -> uuid.UUID:
+    if actor.role == Role.THERAPIST:
+        own = accounts.therapist_id_of(actor)
+        if own is None:
+            raise Forbidden("This therapist account has no therapist profile.")
+        return own
+    if therapist_id is None:
+        raise ValidationFailed.field("therapist_id", "an admin must name the patient's therapist")
+    if db.session.get(Therapist, therapist_id) is None:
+        raise ValidationFailed.field("therapist_id", "no such therapist")
+    return therapist_id
+
+
+def create_patient(
+    actor: User,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    timezone: str,
+    phone: str | None = None,
+    conditions: list[str] | None = None,
+    therapist_id: uuid.UUID | None = None,
+) -> Patient:
+    care_therapist = _resolve_therapist(actor, therapist_id)
+    user = accounts.create_user(email, first_name, last_name, Role.PATIENT)
+    patient = Patient(
+        user=user,
+        date_of_birth=date_of_birth,
+        timezone=timezone,
+        phone=phone,
+        conditions=sorted(set(conditions or [])),
+        status=PatientStatus.ACTIVE,
+    )
+    patient.care_team.append(CareTeamMember(therapist_id=care_therapist))
+    db.session.add(patient)
+    db.session.flush()
+    accounts.invite(user)
+    return patient
+
+
+def update_patient(actor: User, patient: Patient, changes: dict[str, Any]) -> Patient:
+    if actor.role == Role.PATIENT:
+        refused = sorted(set(changes) - PATIENT_EDITABLE)
+        if refused:
+            raise Forbidden(f"Patients may change only phone and timezone, not {', '.join(refused)}.")
+    if "email" in changes and changes["email"] != patient.user.email:
+        accounts.ensure_email_free(changes["email"])
+        patient.user.email = accounts.normalize_email(changes.pop("email"))
+    for name in ("first_name", "last_name"):
+        if name in changes:
+            setattr(patient.user, name, changes.pop(name))
+    if "conditions" in changes:
+        changes["conditions"] = sorted(set(changes["conditions"] or []))
+    for name, value in changes.items():
+        setattr(patient, name, value)
+    patient.updated_at = utcnow()
+    db.session.flush()
+    return patient
+
+
+def discharge(patient: Patient, reason: str | None) -> Patient:
+    if patient.status != PatientStatus.ACTIVE:
+        raise Conflict(f"The patient is already {patient.status}.")
+    patient.status = PatientStatus.DISCHARGED
+    patient.discharged_at = utcnow()
+    patient.discharge_reason = reason
+    # A discharged patient's copied cookies and tokens stop working.
+    accounts.deactivate_user(patient.user)
+    db.session.flush()
+    return patient

@@ -1,0 +1,84 @@
+"""Request plumbing: request ids, JSON body rules, security headers, logging."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+
+from apiflask import APIFlask
+from flask import Request, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from telehealth.errors import BadRequest
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Swagger UI's assets come from its CDN; everything else is locked down.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
+    "https://cdn.jsdelivr.net; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+class ApiRequest(Request):
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        # An empty body reads as "no fields"; the schema then names what is missing.
+        if not self.get_data(cache=True):
+            return None
+        raise BadRequest("The body is not valid JSON.")
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flask import has_request_context
+
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def configure_logging(app: APIFlask) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
+    )
+    handler.addFilter(_RequestIdFilter())
+    root = logging.getLogger("telehealth")
+    root.handlers[:] = [handler]
+    root.setLevel(app.config["LOG_LEVEL"])
+    root.propagate = False
+
+
+def register_hooks(app: APIFlask) -> None:
+    app.request_class = ApiRequest
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+    @app.before_request
+    def _request_id() -> None:
+        # Identity is decided per request, never inherited from an enclosing app context.
+        for key in ("_login_user", "credential", "audit_entry"):
+            g.pop(key, None)
+        presented = request.headers.get("X-Request-ID", "")
+        g.request_id = presented if REQUEST_ID.match(presented) else uuid.uuid4().hex
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/docs"):
+            response.headers["Content-Security-Policy"] = DOCS_CSP
+        else:
+            response.headers.setdefault("Content-Security-Policy", API_CSP)
+        if request.path.startswith("/api/"):
+            # Patient data must never sit in a shared or browser cache.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.setdefault("Pragma", "no-cache")
+        if app.config["ENV_NAME"] == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response

@@ -1,0 +1,38 @@
+"""Thin tasks: take ids, call a service, commit. Logic lives in telehealth/."""
+
+from __future__ import annotations
+
+import uuid
+
+from celery import shared_task
+
+from telehealth import jobs
+from telehealth.accounts import service as accounts
+from telehealth.extensions import db
+
+# SMTP hiccups are worth a few retries with backoff; the link is regenerated each time.
+MAIL_RETRY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 4,
+}
+
+
+@shared_task(name=jobs.SEND_INVITATION, **MAIL_RETRY)
+def send_invitation(user_id: str) -> None:
+    accounts.send_invitation(uuid.UUID(user_id))
+    db.session.commit()
+
+
+@shared_task(name=jobs.SEND_PASSWORD_RESET, **MAIL_RETRY)
+def send_password_reset(user_id: str) -> None:
+    accounts.send_password_reset(uuid.UUID(user_id))
+    db.session.commit()
+
+
+@shared_task(name=jobs.PURGE_EXPIRED_CREDENTIALS)
+def purge_expired_credentials() -> None:
+    accounts.purge_expired_credentials()
+    db.session.commit()

@@ -1,0 +1,3 @@
+from telehealth import create_app
+
+app = create_app()
