@@ -58,14 +58,24 @@ def register_extensions(app: APIFlask) -> None:
     celery_init_app(app)
 
 
-def register_blueprints(app: APIFlask) -> None:
-    from telehealth.accounts.routes import bp as accounts_bp
-    from telehealth.audit.routes import bp as audit_bp
-    from telehealth.ops.routes import bp as ops_bp
-    from telehealth.patients.routes import bp as patients_bp
+BLUEPRINT_MODULES = (
+    "telehealth.accounts.routes",
+    "telehealth.patients.routes",
+    "telehealth.programs.routes",
+    "telehealth.progress.routes",
+    "telehealth.measures.routes",
+    "telehealth.visits.routes",
+    "telehealth.reminders.routes",
+    "telehealth.audit.routes",
+    "telehealth.ops.routes",
+)
 
-    for blueprint in (accounts_bp, patients_bp, audit_bp, ops_bp):
-        app.register_blueprint(blueprint)
+
+def register_blueprints(app: APIFlask) -> None:
+    from importlib import import_module
+
+    for name in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(name).bp)
 
 
 def register_errors(app: APIFlask) -> None:

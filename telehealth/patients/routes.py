@@ -7,16 +7,14 @@ from typing import Any
 from apiflask import APIBlueprint
 
 from telehealth.accounts.models import User
-from telehealth.accounts.permissions import ANYONE, CLINICIANS, Scope, policy
+from telehealth.accounts.permissions import ANYONE, CLINICIANS, policy
 from telehealth.accounts.security import signed_in
 from telehealth.audit import service as audit
 from telehealth.patients import schemas, service
 from telehealth.patients.models import Patient
+from telehealth.patients.scope import PATIENT
 
 bp = APIBlueprint("patients", __name__, url_prefix="/api/v1", tag="Patients")
-
-# Reused by every route under /patients/{patient_id}: out of scope is 404.
-PATIENT = Scope("patient_id", service.get_visible_patient, "patient", "patient")
 
 
 def _actor() -> User:

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+
+bp = APIBlueprint("programs", __name__, url_prefix="/api/v1", tag="Programs")
