@@ -96,7 +96,8 @@ def _run(view: Callable[..., Any], declared: Policy, entry: audit.Entry, args: t
         kwargs[declared.scope.name] = obj
     if user is not None and user.role not in declared.roles:
         raise Forbidden(f"A {user.role} may not do this.")
-    _require_json_object()
+    if "body" in getattr(view, "_spec", {}):
+        _require_json_object()
     return view(*args, **kwargs)
 
 

@@ -40,11 +40,18 @@ def current() -> Entry | None:
     return g.get("audit_entry") if has_request_context() else None
 
 
-def target(*, resource_id: object | None = None, patient_id: uuid.UUID | None = None) -> None:
+def target(
+    *,
+    resource_id: object | None = None,
+    patient_id: uuid.UUID | None = None,
+    resource_type: str | None = None,
+) -> None:
     """Let a view name what it created or touched once it knows."""
     entry = current()
     if entry is None:
         return
+    if resource_type is not None:
+        entry.resource_type = resource_type
     if resource_id is not None:
         entry.resource_id = str(resource_id)
     if patient_id is not None:

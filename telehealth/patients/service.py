@@ -10,6 +10,7 @@ from sqlalchemy import Select, exists, or_, select
 
 from telehealth.accounts import service as accounts
 from telehealth.accounts.models import Role, Therapist, User
+from telehealth.common import events
 from telehealth.common.pagination import Page, paginate
 from telehealth.common.time import utcnow
 from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -108,6 +109,7 @@ def create_patient(
     db.session.add(patient)
     db.session.flush()
     accounts.invite(user)
+    events.patient_created.send(patient)
     return patient
 
 
@@ -128,6 +130,7 @@ def update_patient(actor: User, patient: Patient, changes: dict[str, Any]) -> Pa
         setattr(patient, name, value)
     patient.updated_at = utcnow()
     db.session.flush()
+    events.patient_changed.send(patient)
     return patient
 
 
@@ -140,4 +143,5 @@ def discharge(patient: Patient, reason: str | None) -> Patient:
     # A discharged patient's copied cookies and tokens stop working.
     accounts.deactivate_user(patient.user)
     db.session.flush()
+    events.patient_changed.send(patient)
     return patient

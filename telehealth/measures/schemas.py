@@ -1,0 +1,123 @@
+"""Request and response shapes of ROM readings, the ROM summary and outcome results."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+
+from telehealth.common.schemas import (
+    DateRangeQuery,
+    InputModel,
+    InstantIn,
+    OutputModel,
+    PageOut,
+    PageQuery,
+    UtcDatetime,
+)
+from telehealth.common.time import utcnow
+from telehealth.measures.models import Instrument, Mode, Position, RomInstrument, RomType, Side, Source
+from telehealth.measures.scoring import MAX_DEGREES, max_degrees
+
+# A phone's clock may run a little ahead of ours; beyond that, the instant is a mistake.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _not_in_future(value: datetime) -> datetime:
+    if value > utcnow() + CLOCK_SKEW:
+        raise ValueError("may not be in the future")
+    return value
+
+
+PastInstant = Annotated[InstantIn, AfterValidator(_not_in_future)]
+
+
+class MeasurementIn(InputModel):
+    type: RomType
+    side: Side
+    # Strict: a JSON true or "45" is a client bug, not a reading.
+    degrees: float = Field(strict=True, ge=0, le=MAX_DEGREES, allow_inf_nan=False)
+    measured_at: PastInstant
+    source: Source
+    position: Position | None = None
+    mode: Mode | None = None
+    instrument: RomInstrument | None = None
+
+    @field_validator("degrees")
+    @classmethod
+    def _within_the_movements_range(cls, degrees: float, info: ValidationInfo) -> float:
+        rom_type = info.data.get("type")  # absent when the type itself was invalid
+        if rom_type is not None and degrees > max_degrees(rom_type):
+            raise ValueError(f"must be 0 to {max_degrees(rom_type)} for {rom_type}")
+        return degrees
+
+
+class MeasurementOut(OutputModel):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    type: str
+    side: str
+    degrees: float
+    measured_at: UtcDatetime
+    source: str
+    position: str | None
+    mode: str | None
+    instrument: str | None
+    recorded_by_id: uuid.UUID
+    created_at: UtcDatetime
+
+
+class MeasurementPage(PageOut[MeasurementOut]):
+    pass
+
+
+class MeasurementQuery(DateRangeQuery):
+    type: RomType | None = None
+    side: Side | None = None
+
+
+class RomSideOut(OutputModel):
+    internal_rotation: float | None
+    external_rotation: float | None
+    total_rotation: float | None
+
+
+class RomSummaryOut(OutputModel):
+    left: RomSideOut
+    right: RomSideOut
+    asymmetry_degrees: float | None
+    flagged: bool
+    threshold_degrees: float
+    measured_at: UtcDatetime | None
+
+
+class OutcomeIn(InputModel):
+    instrument: Instrument
+    # Shape and ranges depend on the instrument: scoring.score_outcome checks them.
+    answers: list[Any] = Field(max_length=50)
+    completed_at: PastInstant
+
+
+class OutcomeOut(OutputModel):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    instrument: str
+    answers: list[Any]
+    score: float
+    interpretation: str | None
+    change_from_baseline: float | None
+    meaningful_change: bool
+    improved: bool | None
+    completed_at: UtcDatetime
+    recorded_by_id: uuid.UUID
+    created_at: UtcDatetime
+
+
+class OutcomePage(PageOut[OutcomeOut]):
+    pass
+
+
+class OutcomeQuery(PageQuery):
+    instrument: Instrument | None = None

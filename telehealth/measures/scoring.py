@@ -1,0 +1,241 @@
+"""The measures' arithmetic in one place: hip rotation totals and asymmetry, questionnaire scores
+and change from baseline (API.md "Measurements and outcomes").
+
+Pure functions over plain values; the service feeds them rows and stores what they return.
+Sums and differences are decimal, so 4.8 -> 6.8 is a change of exactly 2 and totals exactly 10
+degrees apart reach a threshold of 10 (binary floats land a hair short of both).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, NoReturn, Protocol
+
+from telehealth.errors import ValidationFailed
+from telehealth.measures.models import Instrument, RomType, Side
+
+# --- Range of motion -------------------------------------------------------------------------
+
+INTERNAL = RomType.HIP_INTERNAL_ROTATION
+EXTERNAL = RomType.HIP_EXTERNAL_ROTATION
+ROTATION_TYPES = frozenset({INTERNAL, EXTERNAL})
+MAX_DEGREES = 180
+MAX_ROTATION_DEGREES = 90
+
+
+def max_degrees(rom_type: str) -> int:
+    """The largest plausible reading of a movement: 90 for rotations, 180 for the others."""
+    return MAX_ROTATION_DEGREES if rom_type in ROTATION_TYPES else MAX_DEGREES
+
+
+class Reading(Protocol):
+    degrees: float
+    measured_at: datetime
+
+
+@dataclass(frozen=True)
+class RomSide:
+    internal_rotation: float | None
+    external_rotation: float | None
+    total_rotation: float | None
+
+
+@dataclass(frozen=True)
+class RomSummary:
+    left: RomSide
+    right: RomSide
+    asymmetry_degrees: float | None
+    flagged: bool
+    threshold_degrees: float
+    measured_at: datetime | None  # the newest reading the summary used
+
+
+def summarize_rom(latest: Mapping[tuple[str, str], Reading], threshold: float) -> RomSummary:
+    """Summarize the latest reading of each (rotation type, side); missing data leaves nulls."""
+    totals: dict[str, Decimal | None] = {}
+    sides: dict[str, RomSide] = {}
+    for side in Side:
+        internal = latest.get((INTERNAL, side))
+        external = latest.get((EXTERNAL, side))
+        total = _dec(internal.degrees) + _dec(external.degrees) if internal and external else None
+        totals[side] = total
+        sides[side] = RomSide(
+            internal_rotation=internal.degrees if internal else None,
+            external_rotation=external.degrees if external else None,
+            total_rotation=_float(total),
+        )
+    left, right = totals[Side.LEFT], totals[Side.RIGHT]
+    asymmetry = abs(left - right) if left is not None and right is not None else None
+    used = [reading.measured_at for reading in latest.values()]
+    return RomSummary(
+        left=sides[Side.LEFT],
+        right=sides[Side.RIGHT],
+        asymmetry_degrees=_float(asymmetry),
+        flagged=is_asymmetry_flagged(asymmetry, threshold),
+        threshold_degrees=threshold,
+        measured_at=max(used, default=None),
+    )
+
+
+def is_asymmetry_flagged(asymmetry: Decimal | float | None, threshold: float) -> bool:
+    """At or above the threshold flags; an unknown asymmetry does not."""
+    return asymmetry is not None and _dec(asymmetry) >= _dec(threshold)
+
+
+# --- Outcome questionnaires ------------------------------------------------------------------
+
+ODI_SECTIONS = 10
+ODI_MIN_ANSWERED = 8
+ODI_MAX_ITEM = 5
+# Upper edges, inclusive: a score above an edge (20.5 say) belongs to the next band.
+ODI_BANDS = ((20, "minimal"), (40, "moderate"), (60, "severe"), (80, "crippled"), (100, "bed_bound"))
+NPRS_MAX = 10
+NPRS_BANDS = ((0, "none"), (3, "mild"), (6, "moderate"), (10, "severe"))
+PSFS_MIN_ITEMS = 3
+PSFS_MAX_ITEMS = 5
+PSFS_MAX_ITEM = 10
+PSFS_ACTIVITY_MAX_LENGTH = 200
+
+# Minimal clinically important difference, in score points.
+MCID = {Instrument.ODI: 10, Instrument.NPRS: 2, Instrument.PSFS: 2}
+# ODI and NPRS measure disability and pain, so lower is better; PSFS measures ability.
+HIGHER_IS_BETTER = frozenset({Instrument.PSFS})
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    interpretation: str | None
+    answers: list[Any]  # as stored: validated and normalized
+
+
+@dataclass(frozen=True)
+class Change:
+    change_from_baseline: float | None
+    meaningful_change: bool
+    improved: bool | None
+
+
+BASELINE = Change(change_from_baseline=None, meaningful_change=False, improved=None)
+
+
+def score_outcome(instrument: str, answers: Sequence[Any]) -> Score:
+    """Validate and score one questionnaire; bad answers raise ValidationFailed naming the field."""
+    scorers = {Instrument.ODI: score_odi, Instrument.NPRS: score_nprs, Instrument.PSFS: score_psfs}
+    return scorers[Instrument(instrument)](answers)
+
+
+def score_odi(answers: Sequence[Any]) -> Score:
+    if len(answers) != ODI_SECTIONS:
+        _refuse_count(f"the ODI has {ODI_SECTIONS} sections: send 10 answers, null for a skipped one")
+    _raise_item_errors(
+        {
+            f"answers.{i}": [f"must be an integer 0-{ODI_MAX_ITEM}, or null for a skipped section"]
+            for i, answer in enumerate(answers)
+            if answer is not None and not _is_int_between(answer, 0, ODI_MAX_ITEM)
+        }
+    )
+    answered = [answer for answer in answers if answer is not None]
+    if len(answered) < ODI_MIN_ANSWERED:
+        _refuse_count(f"at least {ODI_MIN_ANSWERED} of the {ODI_SECTIONS} sections must be answered")
+    score = _round_one_decimal(Fraction(sum(answered) * 100, ODI_MAX_ITEM * len(answered)))
+    return Score(score, odi_band(score), list(answers))
+
+
+def score_nprs(answers: Sequence[Any]) -> Score:
+    if len(answers) != 1:
+        _refuse_count("the NPRS takes one answer: [n]")
+    [rating] = answers
+    if not _is_int_between(rating, 0, NPRS_MAX):
+        _raise_item_errors({"answers.0": [f"must be an integer 0-{NPRS_MAX}"]})
+    return Score(float(rating), nprs_band(rating), [rating])
+
+
+def score_psfs(answers: Sequence[Any]) -> Score:
+    if not PSFS_MIN_ITEMS <= len(answers) <= PSFS_MAX_ITEMS:
+        _refuse_count(f"the PSFS takes {PSFS_MIN_ITEMS} to {PSFS_MAX_ITEMS} activities")
+    errors: dict[str, list[str]] = {}
+    items = []
+    for i, answer in enumerate(answers):
+        item = _psfs_item(answer, f"answers.{i}", errors)
+        if item is not None:
+            items.append(item)
+    _raise_item_errors(errors)
+    score = _round_one_decimal(Fraction(sum(item["score"] for item in items), len(items)))
+    # The PSFS has no validated severity bands; the score and its change speak for themselves.
+    return Score(score, None, items)
+
+
+def _psfs_item(answer: Any, path: str, errors: dict[str, list[str]]) -> dict[str, Any] | None:
+    if not isinstance(answer, dict):
+        errors[path] = ["must be an object {activity, score}"]
+        return None
+    for unknown in sorted(set(answer) - {"activity", "score"}):
+        errors[f"{path}.{unknown}"] = ["unknown field"]
+    activity = answer.get("activity")
+    activity = activity.strip() if isinstance(activity, str) else None
+    if not activity or len(activity) > PSFS_ACTIVITY_MAX_LENGTH:
+        errors[f"{path}.activity"] = [f"must name the activity in 1 to {PSFS_ACTIVITY_MAX_LENGTH} characters"]
+    if not _is_int_between(answer.get("score"), 0, PSFS_MAX_ITEM):
+        errors[f"{path}.score"] = [f"must be an integer 0-{PSFS_MAX_ITEM}"]
+    return {"activity": activity, "score": answer.get("score")}
+
+
+def odi_band(score: float) -> str:
+    return _band(ODI_BANDS, score)
+
+
+def nprs_band(rating: float) -> str:
+    return _band(NPRS_BANDS, rating)
+
+
+def compare_to_baseline(instrument: str, score: float, baseline: float | None) -> Change:
+    """Change from the first result; meaningful when its size reaches the MCID, either way."""
+    if baseline is None:
+        return BASELINE
+    change = _dec(score) - _dec(baseline)
+    better = change > 0 if instrument in HIGHER_IS_BETTER else change < 0
+    return Change(
+        change_from_baseline=float(change),
+        meaningful_change=abs(change) >= MCID[Instrument(instrument)],
+        improved=better,
+    )
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _is_int_between(value: Any, low: int, high: int) -> bool:
+    # JSON true/false arrive as bool, a subclass of int: not an answer.
+    return type(value) is int and low <= value <= high
+
+
+def _band(bands: tuple[tuple[int, str], ...], score: float) -> str:
+    return next(name for upper, name in bands if score <= upper)
+
+
+def _round_one_decimal(value: Fraction) -> float:
+    # Half up, as a clinician rounds by hand (6.25 -> 6.3), not Python's half-to-even.
+    return math.floor(value * 10 + Fraction(1, 2)) / 10
+
+
+def _dec(value: Decimal | float) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _refuse_count(message: str) -> NoReturn:
+    raise ValidationFailed.field("answers", message)
+
+
+def _raise_item_errors(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationFailed(errors)
