@@ -80,6 +80,30 @@ class Config:
     CELERY_BROKER_URL = REDIS_URL or "filesystem://"
     CELERY_BROKER_DIR = INSTANCE_DIR / "broker"
 
+    # Reminders (telehealth/reminders).
+    REMINDER_SCAN_SECONDS = _int("REMINDER_SCAN_SECONDS", 60)
+    REMINDER_MAX_LATENESS = timedelta(hours=2)
+    REMINDER_MAX_ATTEMPTS = 5
+    REMINDER_RETRY_BASE_SECONDS = _int("REMINDER_RETRY_BASE_SECONDS", 30)
+    REMINDER_STUCK_AFTER = timedelta(minutes=5)
+    REMINDER_BATCH_SIZE = 50
+    REMINDER_SCAN_LIMIT = 2000
+    REMINDER_SMS_DAILY_CAP = _int("REMINDER_SMS_DAILY_CAP", 3)
+    # Web Push (VAPID) and SMS (Twilio's REST API; the base URL is configurable for tests).
+    VAPID_PRIVATE_KEY = _env("VAPID_PRIVATE_KEY")
+    VAPID_CLAIMS_EMAIL = _env("VAPID_CLAIMS_EMAIL")
+    TWILIO_BASE_URL = (_env("TWILIO_BASE_URL", "https://api.twilio.com") or "").rstrip("/")
+    TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
+    TWILIO_FROM_NUMBER = _env("TWILIO_FROM_NUMBER")
+    PROVIDER_TIMEOUT_SECONDS = 10
+
+    # Video visits: Jitsi Meet by default; a JWT rides on the join URL when both app keys are set.
+    VIDEO_PROVIDER = _env("VIDEO_PROVIDER", "jitsi")
+    JITSI_BASE_URL = (_env("JITSI_BASE_URL", "https://meet.jit.si") or "").rstrip("/")
+    JITSI_APP_ID = _env("JITSI_APP_ID")
+    JITSI_APP_SECRET = _env("JITSI_APP_SECRET")
+
     # APIFlask / OpenAPI.
     TITLE = "Telehealth PT API"
     VERSION = "1.0.0"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import (
@@ -18,9 +18,18 @@ from pydantic import (
 from telehealth.common.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from telehealth.common.time import is_valid_timezone, isoformat_z
 
-# Output instants are UTC with a Z; input instants must carry an offset.
+
+def _as_utc(value: datetime) -> datetime:
+    # An offset pushing year 1 or 9999 past the calendar's edge is bad input, not a server error.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+
+
+# Output instants are UTC with a Z; input instants must carry an offset and are read as UTC.
 UtcDatetime = Annotated[datetime, PlainSerializer(isoformat_z, return_type=str)]
-InstantIn = AwareDatetime
+InstantIn = Annotated[AwareDatetime, AfterValidator(_as_utc)]
 
 
 def _check_timezone(value: str) -> str:
@@ -63,8 +72,8 @@ class PageOut(OutputModel, Generic[T]):
 
 
 class DateRangeQuery(PageQuery):
-    from_: AwareDatetime | None = Field(None, alias="from")
-    to: AwareDatetime | None = None
+    from_: InstantIn | None = Field(None, alias="from")
+    to: InstantIn | None = None
 
 
 __all__ = [

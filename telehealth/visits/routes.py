@@ -1,5 +1,130 @@
+"""Video visits (the API's /sessions): booking, the lifecycle, joining and the calendar file."""
+
 from __future__ import annotations
 
+from typing import Any
+
 from apiflask import APIBlueprint
+from flask import Response
+
+from telehealth.accounts.models import User
+from telehealth.accounts.permissions import ANYONE, CLINICIANS, PATIENTS, THERAPISTS, Scope, policy
+from telehealth.accounts.security import signed_in
+from telehealth.audit import service as audit
+from telehealth.visits import schemas, service
+from telehealth.visits.models import Visit
 
 bp = APIBlueprint("visits", __name__, url_prefix="/api/v1", tag="Visits")
+
+# Out of the caller's own visits is 404, whatever the role.
+VISIT = Scope("visit_id", service.get_visible_visit, "visit", "visit")
+# Admins see every visit but are not in the room.
+PARTICIPANTS = THERAPISTS | PATIENTS
+PATIENT_VIEW = "Patients receive the visit with only the plan of the notes."
+
+
+def _actor() -> User:
+    return signed_in().user
+
+
+def _shown(visit: Visit) -> Any:
+    return schemas.visit_out(_actor().role, visit)
+
+
+@bp.post("/sessions")
+@policy("visit.create", roles=CLINICIANS, resource_type="visit")
+@bp.input(schemas.VisitIn, arg_name="body")
+@bp.output(schemas.VisitOut, status_code=201)
+def create_visit(body: schemas.VisitIn) -> Any:
+    audit.target(patient_id=body.patient_id)  # a refused booking is still filed under that patient
+    visit = service.schedule(_actor(), **body.model_dump())
+    audit.target(resource_id=visit.id)
+    return _shown(visit)
+
+
+@bp.get("/sessions")
+@policy("visit.list", roles=ANYONE, resource_type="visit")
+@bp.input(schemas.VisitQuery, location="query", arg_name="query")
+@bp.output(schemas.VisitPage, description=PATIENT_VIEW)
+def list_visits(query: schemas.VisitQuery) -> Any:
+    actor = _actor()
+    audit.target(patient_id=service.listed_patient_id(actor, query.patient_id))
+    page = service.list_visits(
+        actor,
+        start=query.from_,
+        end=query.to,
+        status=query.status,
+        patient_id=query.patient_id,
+        page=query.page,
+        per_page=query.per_page,
+    )
+    return schemas.visit_page(actor.role, page)
+
+
+@bp.get("/sessions/<uuid:visit_id>")
+@policy("visit.read", roles=ANYONE, scope=VISIT)
+@bp.output(schemas.VisitOut, description=PATIENT_VIEW)
+def get_visit(visit: Visit) -> Any:
+    return _shown(visit)
+
+
+@bp.patch("/sessions/<uuid:visit_id>")
+@policy("visit.reschedule", roles=CLINICIANS, scope=VISIT)
+@bp.input(schemas.RescheduleIn, arg_name="body")
+@bp.output(schemas.VisitOut)
+def reschedule_visit(visit: Visit, body: schemas.RescheduleIn) -> Any:
+    return _shown(service.reschedule(visit, **body.model_dump(exclude_unset=True)))
+
+
+@bp.post("/sessions/<uuid:visit_id>/cancel")
+@policy("visit.cancel", roles=ANYONE, scope=VISIT)
+@bp.input(schemas.CancelIn, arg_name="body")
+@bp.output(schemas.VisitOut, description=PATIENT_VIEW)
+def cancel_visit(visit: Visit, body: schemas.CancelIn) -> Any:
+    return _shown(service.cancel(_actor(), visit, body.reason))
+
+
+@bp.post("/sessions/<uuid:visit_id>/join")
+@policy("visit.join", roles=PARTICIPANTS, scope=VISIT)
+@bp.output(schemas.JoinOut)
+def join_visit(visit: Visit) -> Any:
+    return service.join_link(_actor(), visit)
+
+
+@bp.post("/sessions/<uuid:visit_id>/start")
+@policy("visit.start", roles=THERAPISTS, scope=VISIT)
+@bp.output(schemas.VisitOut)
+def start_visit(visit: Visit) -> Any:
+    return _shown(service.start(visit))
+
+
+@bp.post("/sessions/<uuid:visit_id>/complete")
+@policy("visit.complete", roles=THERAPISTS, scope=VISIT)
+@bp.input(schemas.CompleteIn, arg_name="body")
+@bp.output(schemas.VisitOut)
+def complete_visit(visit: Visit, body: schemas.CompleteIn) -> Any:
+    return _shown(service.complete(visit, body.notes.model_dump()))
+
+
+@bp.post("/sessions/<uuid:visit_id>/no-show")
+@policy("visit.no_show", roles=THERAPISTS, scope=VISIT)
+@bp.output(schemas.VisitOut)
+def mark_no_show(visit: Visit) -> Any:
+    return _shown(service.mark_no_show(visit))
+
+
+@bp.get("/sessions/<uuid:visit_id>/calendar.ics")
+@policy("visit.calendar", roles=PARTICIPANTS, scope=VISIT)
+@bp.doc(
+    responses={
+        200: {
+            "description": "The visit as an iCalendar event",
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+        }
+    }
+)
+def visit_calendar(visit: Visit) -> Response:
+    response = Response(service.calendar_file(_actor(), visit), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'attachment; filename="video-visit.ics"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
