@@ -70,6 +70,8 @@ class Config:
     # Rate limits (Flask-Limiter). Redis storage whenever Redis is configured.
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not take sign-in down with it: count in memory until it is back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_FAILURE_LIMIT = _env("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
     LOGIN_FAILURE_LIMIT_PER_ADDRESS = _env("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30 per 15 minutes")
     PASSWORD_RESET_LIMIT = _env("PASSWORD_RESET_LIMIT", "5 per hour")

@@ -6,6 +6,7 @@ from datetime import date
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from telehealth.accounts import service as accounts
@@ -115,7 +116,25 @@ def seed_demo() -> list[tuple[str, str, str]]:
     return logins
 
 
+reminders_cli = AppGroup("reminders", help="The reminder engine.")
+
+
+@reminders_cli.command("scan")
+def reminders_scan() -> None:
+    """Run one scan now: plan what is due and hand it to the workers."""
+    from telehealth.reminders.dispatch import scan_and_hand_off
+
+    result = scan_and_hand_off()
+    db.session.commit()
+    click.echo(
+        f"planned {result.planned_patients} patients, queued {len(result.claimed)} reminders, "
+        f"skipped {result.skipped_late} late, recovered {result.recovered}"
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(reminders_cli)
+
     @app.cli.command("create-admin")
     @click.option("--email", required=True)
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)

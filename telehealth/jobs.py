@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 SEND_INVITATION = "accounts.send_invitation"
 SEND_PASSWORD_RESET = "accounts.send_password_reset"  # noqa: S105
 PURGE_EXPIRED_CREDENTIALS = "accounts.purge_expired_credentials"
+REMINDER_SCAN = "reminders.scan"
+REMINDER_SEND = "reminders.send"
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -66,6 +68,12 @@ def celery_init_app(app: Flask) -> Celery:
             "purge-expired-credentials": {
                 "task": PURGE_EXPIRED_CREDENTIALS,
                 "schedule": 3600.0,
+            },
+            "reminders-scan": {
+                "task": REMINDER_SCAN,
+                "schedule": float(app.config["REMINDER_SCAN_SECONDS"]),
+                # A scan that could not start within one period is replaced by the next one.
+                "options": {"expires": float(app.config["REMINDER_SCAN_SECONDS"])},
             },
         },
         include=["worker.tasks"],

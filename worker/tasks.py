@@ -9,6 +9,8 @@ from celery import shared_task
 from telehealth import jobs
 from telehealth.accounts import service as accounts
 from telehealth.extensions import db
+from telehealth.reminders import delivery
+from telehealth.reminders import dispatch as reminders
 
 # SMTP hiccups are worth a few retries with backoff; the link is regenerated each time.
 MAIL_RETRY = {
@@ -36,3 +38,15 @@ def send_password_reset(user_id: str) -> None:
 def purge_expired_credentials() -> None:
     accounts.purge_expired_credentials()
     db.session.commit()
+
+
+@shared_task(name=jobs.REMINDER_SCAN)
+def scan_reminders() -> None:
+    reminders.scan_and_hand_off()
+    db.session.commit()
+
+
+@shared_task(name=jobs.REMINDER_SEND)
+def send_reminders(notification_ids: list[str]) -> None:
+    # Each row's outcome is committed inside, step by step (compare-and-set).
+    delivery.deliver(notification_ids)

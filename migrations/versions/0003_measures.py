@@ -1,7 +1,7 @@
 """measures: hip range-of-motion readings and outcome results
 
 Revision ID: 0003_measures
-Revises: 0001_foundation
+Revises: 0002_programs
 Create Date: 2026-11-21 23:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_measures'
-down_revision = '0001_foundation'
+down_revision = '0002_programs'
 branch_labels = None
 depends_on = None
 

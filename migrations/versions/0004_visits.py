@@ -1,7 +1,7 @@
 """video visits
 
 Revision ID: 0004_visits
-Revises: 0001_foundation
+Revises: 0003_measures
 Create Date: 2026-11-21 23:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_visits'
-down_revision = '0001_foundation'
+down_revision = '0003_measures'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,77 @@
+"""Reminder settings, push subscriptions, the delivery log, unsubscribe."""
+
 from __future__ import annotations
+
+import uuid
+from typing import Any
 
 from apiflask import APIBlueprint
 
+from telehealth.accounts.models import Role
+from telehealth.accounts.permissions import ANYONE, PATIENTS, PUBLIC, policy
+from telehealth.accounts.security import signed_in
+from telehealth.audit import service as audit
+from telehealth.patients.models import Patient
+from telehealth.patients.scope import PATIENT
+from telehealth.reminders import schemas, service
+
 bp = APIBlueprint("reminders", __name__, url_prefix="/api/v1", tag="Reminders")
+
+PATIENT_AND_CARE_TEAM = frozenset({Role.PATIENT, Role.THERAPIST})
+
+
+@bp.get("/patients/<uuid:patient_id>/reminder-settings")
+@policy("reminder_settings.read", roles=PATIENT_AND_CARE_TEAM, scope=PATIENT)
+@bp.output(schemas.ReminderSettingsOut)
+def get_reminder_settings(patient: Patient) -> Any:
+    return service.get_settings(patient)
+
+
+@bp.put("/patients/<uuid:patient_id>/reminder-settings")
+@policy("reminder_settings.update", roles=PATIENT_AND_CARE_TEAM, scope=PATIENT)
+@bp.input(schemas.ReminderSettingsIn, arg_name="body")
+@bp.output(schemas.ReminderSettingsOut)
+def put_reminder_settings(patient: Patient, body: schemas.ReminderSettingsIn) -> Any:
+    return service.update_settings(patient, body.changes())
+
+
+@bp.get("/patients/<uuid:patient_id>/notifications")
+@policy("notification.list", roles=ANYONE, scope=PATIENT)
+@bp.input(schemas.NotificationQuery, location="query", arg_name="query")
+@bp.output(schemas.NotificationPage)
+def list_notifications(patient: Patient, query: schemas.NotificationQuery) -> Any:
+    return service.list_notifications(
+        patient, kind=query.kind, status=query.status, page=query.page, per_page=query.per_page
+    )
+
+
+@bp.post("/me/push-subscriptions")
+@policy("push_subscription.create", roles=PATIENTS, resource_type="push_subscription")
+@bp.input(schemas.PushSubscriptionIn, arg_name="body")
+@bp.output(schemas.PushSubscriptionOut, status_code=201)
+def add_push_subscription(body: schemas.PushSubscriptionIn) -> Any:
+    subscription = service.add_push_subscription(
+        signed_in().user, str(body.endpoint), body.keys.p256dh, body.keys.auth
+    )
+    audit.target(resource_id=subscription.id)
+    return subscription
+
+
+@bp.delete("/me/push-subscriptions/<uuid:subscription_id>")
+@policy("push_subscription.delete", roles=ANYONE, resource_type="push_subscription")
+@bp.output({}, status_code=204)
+def delete_push_subscription(subscription_id: uuid.UUID) -> tuple[str, int]:
+    audit.target(resource_id=subscription_id)
+    service.remove_push_subscription(signed_in().user, subscription_id)
+    return "", 204
+
+
+# GET for the link in a message; POST for RFC 8058 one-click unsubscribe from mail clients.
+@bp.route("/notifications/unsubscribe", methods=["GET", "POST"])
+@policy("notification.unsubscribe", roles=PUBLIC, resource_type="reminder_settings")
+@bp.input(schemas.UnsubscribeQuery, location="query", arg_name="query")
+@bp.output(schemas.UnsubscribeOut)
+def unsubscribe(query: schemas.UnsubscribeQuery) -> dict[str, Any]:
+    patient_id, channel = service.unsubscribe(query.token)
+    audit.target(resource_id=patient_id, patient_id=patient_id)
+    return {"channel": channel, "unsubscribed": True}

@@ -6,6 +6,7 @@ service is unreachable the tests skip, unless TELEHEALTH_REQUIRE_SERVICES=1, whe
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
@@ -82,10 +83,13 @@ class Inbox:
 
 
 class _Handler:
-    def __init__(self, inbox: Inbox) -> None:
+    def __init__(self, inbox: Inbox, owner: SmtpServer) -> None:
         self.inbox = inbox
+        self.owner = owner
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.owner.delay:
+            await asyncio.sleep(self.owner.delay)  # a slow mail server keeps a worker mid-send
         with self.inbox.arrived:
             self.inbox.messages.append(message_from_bytes(envelope.content))
             self.inbox.arrived.notify_all()
@@ -98,14 +102,34 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class SmtpServer:
+    """A real SMTP server on loopback; unpacks as (inbox, port) and can be stopped and restarted."""
+
+    def __init__(self) -> None:
+        self.inbox = Inbox()
+        self.port = _free_port()
+        self.delay = 0.0
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(_Handler(self.inbox, self), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.inbox, self.port))
+
+
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +155,7 @@ def _truncate_all() -> None:
 
 
 @pytest.fixture
-def pg_app(migrated_pg: str, redis_url: str, smtp: tuple[Inbox, int]) -> Iterator[Any]:
+def pg_app(migrated_pg: str, redis_url: str, smtp: SmtpServer) -> Iterator[Any]:
     _, port = smtp
     queue = f"test-{uuid.uuid4().hex[:8]}"  # also keys this test's rate limits in Redis
     app = create_app(

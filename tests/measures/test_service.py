@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from telehealth.extensions import db
 from telehealth.measures import service
 from telehealth.patients.models import Patient
 from tests.factories import make_patient
 from tests.measures.helpers import post_outcome, post_reading, post_rotations
+from tests.support.queries import counting_queries
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_rom_summaries_of_many_patients_take_as_many_queries_as_of_one(api, clinic):

@@ -1,0 +1,145 @@
+"""Planned versus done, per local day, for one patient or a whole caseload in two queries.
+
+A day is the patient's own local date (Patient.timezone). An assignment plans its
+`times_per_day` on a date it is running (started, not past `end_date`, not ended) whose weekday
+it prescribes. `done` counts that day's logs of the assignments scheduled that day, each capped at
+its `times_per_day`; for a `side: both` assignment a left log and a right log make one set, and a
+log naming no side covers both.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload
+
+from telehealth.common.time import zone
+from telehealth.extensions import db
+from telehealth.patients.models import Patient
+from telehealth.programs.models import Assignment, Side
+from telehealth.progress.models import LogSide, ProgressLog
+
+# Every UTC offset in use lies within these bounds; the exact local day is decided in Python.
+_WIDEST_OFFSET = timedelta(hours=14)
+
+
+@dataclass(frozen=True)
+class DayCount:
+    date: date  # a local date in the patient's zone
+    planned: int  # sum of times_per_day of the assignments scheduled that day
+    done: int  # that day's logs, per scheduled assignment capped at its times_per_day
+
+    @property
+    def rate(self) -> float | None:
+        return self.done / self.planned if self.planned else None
+
+    @property
+    def complete(self) -> bool:
+        return self.planned > 0 and self.done >= self.planned
+
+
+@dataclass(frozen=True)
+class AssignmentDay:
+    """One scheduled assignment on one local day."""
+
+    assignment: Assignment
+    planned: int
+    done: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done >= self.planned
+
+
+def sets_done(assignment_side: str, sides: Counter[str | None]) -> int:
+    """Logs that count as done: for `both`, a left and a right log are one set."""
+    if assignment_side == Side.BOTH:
+        return sides[None] + min(sides[LogSide.LEFT], sides[LogSide.RIGHT])
+    return sum(sides.values())
+
+
+class _Window:
+    """The assignments and logs of some patients over some local dates, loaded once."""
+
+    def __init__(self, patients: Sequence[Patient], start: date, end: date, *, with_exercise: bool) -> None:
+        self.start, self.end = start, end
+        ids = [patient.id for patient in patients]
+        stmt = (
+            select(Assignment)
+            .where(
+                Assignment.patient_id.in_(ids),
+                Assignment.start_date <= end,
+                or_(Assignment.end_date.is_(None), Assignment.end_date >= start),
+                or_(Assignment.ended_on.is_(None), Assignment.ended_on > start),
+            )
+            .order_by(Assignment.created_at, Assignment.id)
+        )
+        if not with_exercise:
+            stmt = stmt.options(lazyload(Assignment.exercise))
+        self.assignments: dict[uuid.UUID, list[Assignment]] = defaultdict(list)
+        for assignment in db.session.scalars(stmt):
+            self.assignments[assignment.patient_id].append(assignment)
+
+        zones = {patient.id: zone(patient.timezone) for patient in patients}
+        since = datetime.combine(start, time.min, tzinfo=UTC) - _WIDEST_OFFSET
+        until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC) + _WIDEST_OFFSET
+        rows = db.session.execute(
+            select(
+                ProgressLog.patient_id, ProgressLog.assignment_id, ProgressLog.performed_at, ProgressLog.side
+            ).where(
+                ProgressLog.patient_id.in_(ids),
+                ProgressLog.performed_at >= since,
+                ProgressLog.performed_at < until,
+            )
+        )
+        # (assignment, local date) -> how many logs named each side (None: no side named)
+        self.sides: dict[tuple[uuid.UUID, date], Counter[str | None]] = defaultdict(Counter)
+        for patient_id, assignment_id, performed_at, side in rows:
+            local = performed_at.astimezone(zones[patient_id]).date()
+            if start <= local <= end:
+                self.sides[(assignment_id, local)][side] += 1
+
+    def scheduled(self, patient_id: uuid.UUID, day: date) -> list[AssignmentDay]:
+        return [
+            AssignmentDay(
+                assignment=assignment,
+                planned=assignment.times_per_day,
+                done=min(
+                    sets_done(assignment.side, self.sides[(assignment.id, day)]), assignment.times_per_day
+                ),
+            )
+            for assignment in self.assignments[patient_id]
+            if assignment.is_scheduled_on(day)
+        ]
+
+    def day_count(self, patient_id: uuid.UUID, day: date) -> DayCount:
+        return _total(day, self.scheduled(patient_id, day))
+
+    def dates(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+
+def daily_counts(patients: Sequence[Patient], start: date, end: date) -> dict[uuid.UUID, list[DayCount]]:
+    """Per patient, one DayCount per local date from start to end inclusive, in a constant number of
+    queries (whatever the number of patients, assignments or logs)."""
+    if not patients:
+        return {}
+    window = _Window(patients, start, end, with_exercise=False)
+    days = window.dates()
+    return {patient.id: [window.day_count(patient.id, day) for day in days] for patient in patients}
+
+
+def day_plan(patient: Patient, day: date) -> tuple[list[AssignmentDay], DayCount]:
+    """One patient's scheduled assignments on one local day (exercises loaded), and the day's count."""
+    window = _Window([patient], day, day, with_exercise=True)
+    items = window.scheduled(patient.id, day)
+    return items, _total(day, items)
+
+
+def _total(day: date, items: Sequence[AssignmentDay]) -> DayCount:
+    return DayCount(date=day, planned=sum(i.planned for i in items), done=sum(i.done for i in items))

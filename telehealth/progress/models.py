@@ -1,0 +1,55 @@
+"""Progress logs: what a patient did of an assignment, keyed by the id their device chose."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from telehealth.common.time import utcnow
+from telehealth.extensions import db
+
+
+class LogSide(enum.StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+
+
+# The fields a client sends; a repeat of the same id must match on all of them.
+BODY_FIELDS = (
+    "assignment_id",
+    "performed_at",
+    "sets_completed",
+    "reps_completed",
+    "hold_seconds",
+    "side",
+    "pain_score",
+    "difficulty",
+    "notes",
+)
+
+
+class ProgressLog(db.Model):
+    __tablename__ = "progress_logs"
+    __table_args__ = (
+        Index("ix_progress_logs_patient_performed", "patient_id", "performed_at"),
+        Index("ix_progress_logs_assignment_performed", "assignment_id", "performed_at"),
+    )
+
+    # The client's UUID: the primary key's uniqueness is what makes retries idempotent.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    assignment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    performed_at: Mapped[datetime]
+    sets_completed: Mapped[int]
+    reps_completed: Mapped[int | None]
+    hold_seconds: Mapped[int | None]
+    side: Mapped[str | None] = mapped_column(String(8))
+    pain_score: Mapped[int]
+    difficulty: Mapped[int | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,210 @@
+"""Planning: which outbox rows should exist, following the rules of API.md.
+
+Daily work (exercise reminders, inactivity nudges) is driven by `ReminderSettings.next_daily_at`,
+precomputed and indexed, so a scan reads only the patients that are due. Visit reminders are
+written when a visit is scheduled, moved or cancelled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from telehealth.common.time import utcnow
+from telehealth.extensions import db
+from telehealth.patients.models import Patient
+from telehealth.progress.adherence import DayCount, daily_counts
+from telehealth.reminders.models import Kind, Notification, ReminderSettings, Status
+from telehealth.reminders.schedule import after_quiet_hours, at_local, local_date, next_daily
+
+NUDGE_EVERY = timedelta(days=7)
+# How far back inactivity looks for scheduled days.
+INACTIVITY_LOOKBACK_DAYS = 30
+
+
+def ensure_settings(patient: Patient, now: datetime | None = None) -> ReminderSettings:
+    settings = db.session.get(ReminderSettings, patient.id)
+    if settings is None:
+        settings = ReminderSettings(patient_id=patient.id)
+        db.session.add(settings)
+        db.session.flush()
+    if settings.next_daily_at is None:
+        reschedule_daily(settings, patient, now)
+    return settings
+
+
+def reschedule_daily(settings: ReminderSettings, patient: Patient, now: datetime | None = None) -> None:
+    """Point next_daily_at at the next local reminder time, or clear it when nothing is owed."""
+    if not settings.enabled or not patient.is_active:
+        settings.next_daily_at = None
+        return
+    settings.next_daily_at = next_daily(settings.exercise_reminder_time, patient.timezone, now or utcnow())
+
+
+def insert_notifications(rows: list[dict[str, Any]]) -> None:
+    """Insert outbox rows; one that already exists (same patient, kind, occurrence, channel) is left alone."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Notification).values(rows)
+    db.session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["patient_id", "kind", "occurrence", "channel"])
+    )
+
+
+def _row(
+    patient_id: uuid.UUID,
+    kind: str,
+    channel: str,
+    occurrence: str,
+    when: datetime,
+    visit_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "id": uuid.uuid4(),
+        "patient_id": patient_id,
+        "kind": kind,
+        "channel": channel,
+        "occurrence": occurrence,
+        "visit_id": visit_id,
+        "scheduled_for": when,
+        "next_attempt_at": when,
+        "status": Status.PENDING,
+        "status_changed_at": now,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _rows_for_channels(
+    settings: ReminderSettings,
+    patient: Patient,
+    kind: str,
+    occurrence: str,
+    due: datetime,
+    visit_id: uuid.UUID | None = None,
+) -> list[dict[str, Any]]:
+    when = after_quiet_hours(due, patient.timezone, settings.quiet_hours_start, settings.quiet_hours_end)
+    return [_row(patient.id, kind, channel, occurrence, when, visit_id) for channel in settings.channels]
+
+
+def is_inactive(days: Sequence[DayCount], inactivity_days: int) -> bool:
+    """The last `inactivity_days` scheduled days (before today) all passed with no log."""
+    scheduled = [day for day in days if day.planned > 0]
+    recent = scheduled[-inactivity_days:]
+    return len(recent) == inactivity_days and all(day.done == 0 for day in recent)
+
+
+def plan_daily(now: datetime | None = None, limit: int | None = None) -> int:
+    """Handle every patient whose daily check is due; returns how many were handled."""
+    now = now or utcnow()
+    limit = limit or current_app.config["REMINDER_SCAN_LIMIT"]
+    due = db.session.execute(
+        select(ReminderSettings, Patient)
+        .join(Patient, Patient.id == ReminderSettings.patient_id)
+        .where(ReminderSettings.next_daily_at <= now)
+        .order_by(ReminderSettings.next_daily_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=ReminderSettings)
+    ).all()
+    if not due:
+        return 0
+    work: list[tuple[ReminderSettings, Patient, datetime, date]] = []
+    for settings, patient in due:
+        moment: datetime = settings.next_daily_at  # type: ignore[assignment]  # the WHERE ensures it
+        day = local_date(moment, patient.timezone)
+        # A row whose moment is not the local reminder time only marks "compute me" (new rows).
+        if (
+            patient.is_active
+            and settings.enabled
+            and moment == at_local(day, settings.exercise_reminder_time, patient.timezone)
+        ):
+            work.append((settings, patient, moment, day))
+        reschedule_daily(settings, patient, max(now, moment))
+    if work:
+        first = min(day for *_, day in work) - timedelta(days=INACTIVITY_LOOKBACK_DAYS)
+        last = max(day for *_, day in work)
+        counts = daily_counts([patient for _, patient, _, _ in work], first, last)
+        rows: list[dict[str, Any]] = []
+        for settings, patient, moment, day in work:
+            by_day = {count.date: count for count in counts.get(patient.id, [])}
+            today = by_day.get(day)
+            if today is not None and today.planned > 0 and not today.complete:
+                rows += _rows_for_channels(settings, patient, Kind.EXERCISE, day.isoformat(), moment)
+            before = [count for count in counts.get(patient.id, []) if count.date < day]
+            last_nudge = settings.last_inactivity_nudge_on
+            if is_inactive(before, settings.inactivity_days) and (
+                last_nudge is None or day - last_nudge >= NUDGE_EVERY
+            ):
+                rows += _rows_for_channels(settings, patient, Kind.INACTIVITY, day.isoformat(), moment)
+                settings.last_inactivity_nudge_on = day
+        insert_notifications(rows)
+    db.session.flush()
+    return len(due)
+
+
+def visit_occurrence(visit_id: uuid.UUID, starts_at: datetime, offset_minutes: int) -> str:
+    return f"{visit_id}:{starts_at.strftime('%Y%m%dT%H%M%SZ')}:{offset_minutes}"
+
+
+def sync_visit(visit: Any, now: datetime | None = None) -> None:
+    """Make a visit's pending reminders match it: moved on reschedule, removed on cancel."""
+    from telehealth.visits.models import VisitStatus
+
+    now = now or utcnow()
+    patient = db.session.get(Patient, visit.patient_id)
+    if patient is None:
+        return
+    settings = ensure_settings(patient, now)
+    wanted: list[dict[str, Any]] = []
+    if visit.status == VisitStatus.SCHEDULED and patient.is_active and settings.enabled:
+        for offset in settings.session_reminder_offsets_minutes:
+            due = visit.starts_at - timedelta(minutes=offset)
+            if due > now:
+                wanted += _rows_for_channels(
+                    settings,
+                    patient,
+                    Kind.SESSION,
+                    visit_occurrence(visit.id, visit.starts_at, offset),
+                    due,
+                    visit.id,
+                )
+    keep = {(row["occurrence"], row["channel"]) for row in wanted}
+    stale = [
+        note.id
+        for note in db.session.scalars(
+            select(Notification).where(
+                Notification.visit_id == visit.id,
+                Notification.status.in_([Status.PENDING, Status.QUEUED]),
+            )
+        )
+        if (note.occurrence, note.channel) not in keep
+    ]
+    if stale:
+        db.session.execute(delete(Notification).where(Notification.id.in_(stale)))
+    insert_notifications(wanted)
+
+
+def sync_patient_visits(patient: Patient, visits: Iterable[Any], now: datetime | None = None) -> None:
+    for visit in visits:
+        sync_visit(visit, now)
+
+
+def visit_still_matches(note: Notification) -> bool:
+    """A visit reminder still fits its visit: scheduled, at the start time it was written for."""
+    from telehealth.visits.models import Visit, VisitStatus
+
+    visit = db.session.get(Visit, note.visit_id) if note.visit_id else None
+    if visit is None or visit.status != VisitStatus.SCHEDULED:
+        return False
+    offset = note.occurrence.rsplit(":", 1)[1]
+    return visit_occurrence(visit.id, visit.starts_at, int(offset)) == note.occurrence

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import time
+from typing import Annotated, Any
+
+from pydantic import AnyHttpUrl, Field, PlainSerializer, field_validator, model_validator
+
+from telehealth.common.schemas import InputModel, OutputModel, PageOut, PageQuery, QueryModel, UtcDatetime
+from telehealth.reminders.models import Channel, Kind
+
+HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+HHMM = Annotated[str, Field(pattern=HHMM_PATTERN, examples=["18:30"])]
+TimeOut = Annotated[time | None, PlainSerializer(lambda t: t.strftime("%H:%M") if t else None)]
+
+
+def _to_time(value: str | None) -> time | None:
+    if value is None:
+        return None
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+class ReminderSettingsIn(InputModel):
+    enabled: bool | None = None
+    exercise_reminder_time: HHMM | None = None
+    channels: list[Channel] | None = Field(None, max_length=3)
+    quiet_hours_start: HHMM | None = None
+    quiet_hours_end: HHMM | None = None
+    session_reminder_offsets_minutes: list[Annotated[int, Field(ge=5, le=10080)]] | None = Field(
+        None, max_length=5
+    )
+    inactivity_days: int | None = Field(None, ge=1, le=30)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_required(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nullable = {"quiet_hours_start", "quiet_hours_end"}
+            for name, value in data.items():
+                if value is None and name in cls.model_fields and name not in nullable:
+                    raise ValueError(f"{name} may not be null")
+        return data
+
+    @field_validator("channels", "session_reminder_offsets_minutes")
+    @classmethod
+    def _unique(cls, value: list | None) -> list | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("must not repeat a value")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        changes = self.model_dump(exclude_unset=True)
+        for name in ("exercise_reminder_time", "quiet_hours_start", "quiet_hours_end"):
+            if name in changes:
+                changes[name] = _to_time(changes[name])
+        if "channels" in changes:
+            changes["channels"] = [str(c) for c in changes["channels"]]
+        if "session_reminder_offsets_minutes" in changes:
+            changes["session_reminder_offsets_minutes"] = sorted(
+                changes["session_reminder_offsets_minutes"], reverse=True
+            )
+        return changes
+
+
+class ReminderSettingsOut(OutputModel):
+    patient_id: uuid.UUID
+    enabled: bool
+    exercise_reminder_time: TimeOut
+    channels: list[str]
+    quiet_hours_start: TimeOut
+    quiet_hours_end: TimeOut
+    session_reminder_offsets_minutes: list[int]
+    inactivity_days: int
+    next_daily_at: UtcDatetime | None
+
+
+def _b64url_bytes(value: str) -> bytes:
+    padded = value + "=" * (-len(value) % 4)
+    try:
+        return base64.urlsafe_b64decode(padded.encode())
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("must be base64url") from exc
+
+
+class PushKeys(InputModel):
+    p256dh: str = Field(min_length=80, max_length=100)
+    auth: str = Field(min_length=16, max_length=32)
+
+    @field_validator("p256dh")
+    @classmethod
+    def _point(cls, value: str) -> str:
+        raw = _b64url_bytes(value)
+        if len(raw) != 65 or raw[0] != 4:
+            raise ValueError("must be an uncompressed P-256 public key (65 bytes, base64url)")
+        return value
+
+    @field_validator("auth")
+    @classmethod
+    def _secret(cls, value: str) -> str:
+        if len(_b64url_bytes(value)) != 16:
+            raise ValueError("must be a 16-byte secret, base64url")
+        return value
+
+
+class PushSubscriptionIn(InputModel):
+    endpoint: AnyHttpUrl
+    keys: PushKeys
+
+    @field_validator("endpoint")
+    @classmethod
+    def _https(cls, value: AnyHttpUrl) -> AnyHttpUrl:
+        if len(str(value)) > 1024:
+            raise ValueError("is too long")
+        return value
+
+
+class PushSubscriptionOut(OutputModel):
+    id: uuid.UUID
+    endpoint: str
+    created_at: UtcDatetime
+
+
+class NotificationQuery(PageQuery):
+    kind: Kind | None = None
+    status: str | None = Field(None, pattern="^(pending|sent|failed|skipped)$")
+
+
+def _public_status(status: str) -> str:
+    return "pending" if status in ("queued", "sending") else status
+
+
+class NotificationOut(OutputModel):
+    id: uuid.UUID
+    kind: str
+    channel: str
+    status: Annotated[str, PlainSerializer(_public_status)]
+    scheduled_for: UtcDatetime
+    sent_at: UtcDatetime | None
+    attempts: int
+    error: str | None
+
+
+class NotificationPage(PageOut[NotificationOut]):
+    pass
+
+
+class UnsubscribeQuery(QueryModel):
+    token: str = Field(min_length=1, max_length=512)
+
+
+class UnsubscribeOut(OutputModel):
+    channel: str
+    unsubscribed: bool
