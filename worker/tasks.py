@@ -7,6 +7,7 @@ import uuid
 from celery import shared_task
 
 from telehealth import jobs
+from telehealth.accounts import emails
 from telehealth.accounts import service as accounts
 from telehealth.extensions import db
 from telehealth.reminders import delivery
@@ -24,14 +25,19 @@ MAIL_RETRY = {
 
 @shared_task(name=jobs.SEND_INVITATION, **MAIL_RETRY)
 def send_invitation(user_id: str) -> None:
-    accounts.send_invitation(uuid.UUID(user_id))
+    issued = accounts.issue_invitation(uuid.UUID(user_id))
+    # The link must work the moment it arrives: commit the token before the mail leaves.
     db.session.commit()
+    if issued:
+        emails.send_invitation(*issued)
 
 
 @shared_task(name=jobs.SEND_PASSWORD_RESET, **MAIL_RETRY)
 def send_password_reset(user_id: str) -> None:
-    accounts.send_password_reset(uuid.UUID(user_id))
+    issued = accounts.issue_password_reset(uuid.UUID(user_id))
     db.session.commit()
+    if issued:
+        emails.send_password_reset(*issued)
 
 
 @shared_task(name=jobs.PURGE_EXPIRED_CREDENTIALS)

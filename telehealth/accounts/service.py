@@ -13,7 +13,6 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from telehealth import jobs
-from telehealth.accounts import emails
 from telehealth.accounts.models import (
     ApiToken,
     OneTimePurpose,
@@ -244,25 +243,23 @@ def _consume_one_time(raw_token: str, purpose: OneTimePurpose) -> User:
     return user
 
 
-def send_invitation(user_id: uuid.UUID) -> bool:
-    """Create a fresh invitation link and email it. Runs in the worker."""
+def issue_invitation(user_id: uuid.UUID) -> tuple[User, str] | None:
+    """A fresh invitation link for a user who has not set a password yet (the worker emails it)."""
     user = db.session.get(User, user_id)
     if user is None or not user.is_active or user.password_hash is not None:
-        return False
+        return None
     raw = _new_one_time(user, OneTimePurpose.INVITATION, current_app.config["INVITATION_LIFETIME"])
     db.session.flush()
-    emails.send_invitation(user, raw)
-    return True
+    return user, raw
 
 
-def send_password_reset(user_id: uuid.UUID) -> bool:
+def issue_password_reset(user_id: uuid.UUID) -> tuple[User, str] | None:
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
-        return False
+        return None
     raw = _new_one_time(user, OneTimePurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_LIFETIME"])
     db.session.flush()
-    emails.send_password_reset(user, raw)
-    return True
+    return user, raw
 
 
 def accept_invitation(raw_token: str, password: str) -> User:
