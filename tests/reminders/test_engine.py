@@ -6,7 +6,7 @@ Email goes to Flask-Mailman's in-memory backend; integration tests cover real SM
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
