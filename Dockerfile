@@ -1,6 +1,7 @@
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TELEHEALTH_ENV=production
+# MPLCONFIGDIR: matplotlib (report charts) needs a writable cache folder.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TELEHEALTH_ENV=production MPLCONFIGDIR=/tmp/matplotlib
 WORKDIR /app
 
 COPY requirements.txt .

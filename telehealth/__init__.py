@@ -66,6 +66,7 @@ BLUEPRINT_MODULES = (
     "telehealth.measures.routes",
     "telehealth.visits.routes",
     "telehealth.reminders.routes",
+    "telehealth.dashboard.routes",
     "telehealth.audit.routes",
     "telehealth.ops.routes",
 )

@@ -43,11 +43,10 @@ class User(IdMixin, TimestampMixin, UserMixin, db.Model):
         return str(self.id)
 
 
-class Therapist(IdMixin, TimestampMixin, db.Model):
-    __tablename__ = "therapists"
+class PersonMixin:
+    """Profiles (therapist, patient) read who they are from their user account."""
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), unique=True)
-    user: Mapped[User] = relationship(back_populates="therapist", lazy="joined")
+    user: User
 
     @property
     def email(self) -> str:
@@ -60,6 +59,13 @@ class Therapist(IdMixin, TimestampMixin, db.Model):
     @property
     def last_name(self) -> str:
         return self.user.last_name
+
+
+class Therapist(IdMixin, TimestampMixin, PersonMixin, db.Model):
+    __tablename__ = "therapists"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), unique=True)
+    user: Mapped[User] = relationship(back_populates="therapist", lazy="joined")
 
 
 class UserSession(IdMixin, db.Model):

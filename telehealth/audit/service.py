@@ -27,7 +27,8 @@ class Entry:
     actor: User | None = None
     resource_id: str | None = None
     patient_id: uuid.UUID | None = None
-    extra: dict = field(default_factory=dict)
+    # A list view shows several patients' data: each of them gets an event of its own.
+    patients_shown: list[uuid.UUID] = field(default_factory=list)
 
 
 def begin(action: str | None, resource_type: str | None) -> Entry:
@@ -58,6 +59,13 @@ def target(
         entry.patient_id = patient_id
 
 
+def shown(patient_ids: list[uuid.UUID]) -> None:
+    """Record that the answer shows these patients' data (a caseload, a list)."""
+    entry = current()
+    if entry is not None:
+        entry.patients_shown.extend(patient_ids)
+
+
 def _outcome(status: int) -> str:
     if status < 400:
         return "success"
@@ -68,7 +76,7 @@ def _outcome(status: int) -> str:
     return "rejected"
 
 
-def _event(entry: Entry, status: int) -> AuditEvent:
+def _event(entry: Entry, status: int, patient_id: uuid.UUID | None = None) -> AuditEvent:
     return AuditEvent(
         actor_id=entry.actor.id if entry.actor else None,
         actor_role=entry.actor.role if entry.actor else None,
@@ -77,7 +85,7 @@ def _event(entry: Entry, status: int) -> AuditEvent:
         status_code=status,
         resource_type=entry.resource_type,
         resource_id=entry.resource_id,
-        patient_id=entry.patient_id,
+        patient_id=patient_id or entry.patient_id,
         ip=request.remote_addr if has_request_context() else None,
         request_id=g.get("request_id") if has_request_context() else None,
     )
@@ -87,6 +95,7 @@ def finish(entry: Entry, status: int) -> None:
     """Add the event to the request's own transaction, so it commits with the work."""
     if entry.action:
         db.session.add(_event(entry, status))
+        db.session.add_all(_event(entry, status, patient_id) for patient_id in entry.patients_shown)
 
 
 def finish_failed(entry: Entry, status: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -13,6 +13,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
+    field_validator,
 )
 
 from telehealth.common.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
@@ -46,6 +48,22 @@ class InputModel(BaseModel):
     """Request bodies: unknown fields are refused, so nothing is silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PatchModel(InputModel):
+    """Partial updates: a field may be left out but, when sent, may be null only if NULLABLE says so."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
 
 
 class QueryModel(BaseModel):
@@ -84,6 +102,7 @@ __all__ = [
     "OutputModel",
     "PageOut",
     "PageQuery",
+    "PatchModel",
     "QueryModel",
     "Timezone",
     "UtcDatetime",

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from telehealth.accounts.models import User
+from telehealth.accounts.models import PersonMixin, User
 from telehealth.common.models import IdMixin, TimestampMixin
 from telehealth.common.time import utcnow
 from telehealth.extensions import db
@@ -33,7 +33,7 @@ class Condition(enum.StrEnum):
     LIGAMENT_SPRAIN = "ligament_sprain"
 
 
-class Patient(IdMixin, TimestampMixin, db.Model):
+class Patient(IdMixin, TimestampMixin, PersonMixin, db.Model):
     __tablename__ = "patients"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), unique=True)
@@ -51,18 +51,6 @@ class Patient(IdMixin, TimestampMixin, db.Model):
     care_team: Mapped[list[CareTeamMember]] = relationship(
         back_populates="patient", lazy="selectin", cascade="all, delete-orphan"
     )
-
-    @property
-    def email(self) -> str:
-        return self.user.email
-
-    @property
-    def first_name(self) -> str:
-        return self.user.first_name
-
-    @property
-    def last_name(self) -> str:
-        return self.user.last_name
 
     @property
     def therapist_ids(self) -> list[uuid.UUID]:

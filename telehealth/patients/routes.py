@@ -36,9 +36,11 @@ def create_patient(body: schemas.PatientIn) -> Patient:
 @bp.input(schemas.PatientQuery, location="query", arg_name="query")
 @bp.output(schemas.PatientPage)
 def list_patients(query: schemas.PatientQuery) -> Any:
-    return service.list_patients(
+    page = service.list_patients(
         _actor(), q=query.q, status=query.status, page=query.page, per_page=query.per_page
     )
+    audit.shown([patient.id for patient in page.items])
+    return page
 
 
 @bp.get("/patients/<uuid:patient_id>")

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import EmailStr, Field, field_validator, model_validator
+from pydantic import EmailStr, Field, field_validator
 
 from telehealth.common.schemas import (
     InputModel,
@@ -12,6 +12,7 @@ from telehealth.common.schemas import (
     OutputModel,
     PageOut,
     PageQuery,
+    PatchModel,
     Timezone,
     UtcDatetime,
 )
@@ -41,7 +42,9 @@ class PatientIn(InputModel):
     _birth = field_validator("date_of_birth")(_check_birth_date)
 
 
-class PatientPatch(InputModel):
+class PatientPatch(PatchModel):
+    NULLABLE = frozenset({"phone", "conditions"})
+
     email: EmailStr | None = Field(None, max_length=254)
     first_name: Name | None = None
     last_name: Name | None = None
@@ -52,19 +55,6 @@ class PatientPatch(InputModel):
     rom_asymmetry_threshold_degrees: Threshold | None = None
 
     _birth = field_validator("date_of_birth")(_check_birth_date)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_null_for_required(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            nullable = {"phone", "conditions"}
-            for name, value in data.items():
-                if value is None and name in cls.model_fields and name not in nullable:
-                    raise ValueError(f"{name} may not be null")
-        return data
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
 
 
 class PatientOut(OutputModel):

@@ -3,16 +3,17 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field
 
 from telehealth.common.schemas import (
     InputModel,
     OutputModel,
     PageOut,
     PageQuery,
+    PatchModel,
     QueryModel,
     UtcDatetime,
 )
@@ -56,22 +57,6 @@ Instructions = Annotated[str, Field(min_length=1, max_length=4000)]
 MediaUrl = Annotated[str, Field(max_length=500), AfterValidator(_check_url)]
 
 
-class _NoNulls(InputModel):
-    """Optional fields that may be left out but, when sent, may not be null."""
-
-    NULLABLE: ClassVar[frozenset[str]] = frozenset()
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and info.field_name not in cls.NULLABLE:
-            raise ValueError("may not be null")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
-
-
 # --- exercises ------------------------------------------------------------------------------
 
 
@@ -86,7 +71,7 @@ class ExerciseIn(InputModel):
     default_hold_seconds: HoldSeconds | None = None
 
 
-class ExercisePatch(_NoNulls):
+class ExercisePatch(PatchModel):
     NULLABLE = frozenset({"media_url", "default_reps", "default_hold_seconds"})
 
     name: ExerciseName | None = None
@@ -139,7 +124,7 @@ class ExerciseQuery(PageQuery):
 # --- prescriptions --------------------------------------------------------------------------
 
 
-class PrescriptionIn(_NoNulls):
+class PrescriptionIn(PatchModel):
     """A dose and schedule; sets, reps and hold left out take the exercise's default dose."""
 
     NULLABLE = frozenset({"reps", "hold_seconds", "notes", "end_date"})
@@ -167,7 +152,7 @@ class AssignmentIn(PrescriptionIn):
     end_date: LocalDate | None = None
 
 
-class AssignmentPatch(_NoNulls):
+class AssignmentPatch(PatchModel):
     NULLABLE = frozenset({"reps", "hold_seconds", "notes", "end_date"})
 
     sets: Sets | None = None

@@ -6,9 +6,17 @@ import uuid
 from datetime import time
 from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, Field, PlainSerializer, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, PlainSerializer, field_validator
 
-from telehealth.common.schemas import InputModel, OutputModel, PageOut, PageQuery, QueryModel, UtcDatetime
+from telehealth.common.schemas import (
+    InputModel,
+    OutputModel,
+    PageOut,
+    PageQuery,
+    PatchModel,
+    QueryModel,
+    UtcDatetime,
+)
 from telehealth.reminders.models import Channel, Kind
 
 HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -23,7 +31,9 @@ def _to_time(value: str | None) -> time | None:
     return time(int(hours), int(minutes))
 
 
-class ReminderSettingsIn(InputModel):
+class ReminderSettingsIn(PatchModel):
+    NULLABLE = frozenset({"quiet_hours_start", "quiet_hours_end"})
+
     enabled: bool | None = None
     exercise_reminder_time: HHMM | None = None
     channels: list[Channel] | None = Field(None, max_length=3)
@@ -34,16 +44,6 @@ class ReminderSettingsIn(InputModel):
     )
     inactivity_days: int | None = Field(None, ge=1, le=30)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_null_for_required(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            nullable = {"quiet_hours_start", "quiet_hours_end"}
-            for name, value in data.items():
-                if value is None and name in cls.model_fields and name not in nullable:
-                    raise ValueError(f"{name} may not be null")
-        return data
-
     @field_validator("channels", "session_reminder_offsets_minutes")
     @classmethod
     def _unique(cls, value: list | None) -> list | None:
@@ -52,7 +52,7 @@ class ReminderSettingsIn(InputModel):
         return value
 
     def changes(self) -> dict[str, Any]:
-        changes = self.model_dump(exclude_unset=True)
+        changes = super().changes()
         for name in ("exercise_reminder_time", "quiet_hours_start", "quiet_hours_end"):
             if name in changes:
                 changes[name] = _to_time(changes[name])

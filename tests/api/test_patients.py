@@ -184,3 +184,15 @@ def test_reads_writes_and_refusals_are_audited(api, clinic):
     assert ("patient.update", "success", clinic.therapist.user.id) in summary
     assert ("patient.read", "denied", clinic.other_therapist.user.id) in summary
     assert all(e.request_id for e in events)
+
+
+def test_a_list_read_is_audited_under_each_patient_it_shows(api, clinic):
+    api.get("/api/v1/patients", clinic.admin)
+    filed = set(
+        db.session.scalars(
+            db.select(AuditEvent.patient_id).where(
+                AuditEvent.action == "patient.list", AuditEvent.actor_id == clinic.admin.id
+            )
+        )
+    )
+    assert {clinic.patient.id, clinic.other_patient.id} <= filed

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 
-import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
@@ -23,23 +21,15 @@ from telehealth.programs.models import Exercise
 from telehealth.progress.adherence import daily_counts
 from telehealth.progress.models import ProgressLog
 from tests.factories import Api, build_clinic
-from tests.integration.conftest import PG_ADMIN_URL, _unavailable
+from tests.integration.conftest import temporary_database
 from tests.programs.helpers import log_body, schema_differences
 
 
 @pytest.fixture
 def empty_pg() -> Iterator[str]:
     """A database of its own, so the data migration is seen before any test truncates tables."""
-    name = f"telehealth_programs_{uuid.uuid4().hex[:10]}"
-    try:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        _unavailable("PostgreSQL", exc)
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with temporary_database("telehealth_programs") as url:
+        yield url
 
 
 def test_migration_builds_our_tables_as_modelled_and_seeds_the_library_on_postgresql(empty_pg):

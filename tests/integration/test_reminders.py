@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -204,13 +205,24 @@ def _hourly_scans(clock, start: datetime, hours: int) -> None:
         drain()
 
 
-def test_spring_forward_day_gives_exactly_one_reminder(pg_app, worker, smtp):
+@pytest.mark.parametrize(
+    ("reminder_time", "start", "expected"),
+    [
+        # 02:30 does not exist in New York on 2026-03-08; the reminder comes once, just after the gap.
+        ("02:30", date(2026, 3, 7), ["2026-03-08", "2026-03-09"]),
+        # 01:30 happens twice in New York on 2026-11-01; only the first one reminds.
+        ("01:30", date(2026, 10, 31), ["2026-11-01", "2026-11-02"]),
+    ],
+    ids=["spring-forward", "fall-back"],
+)
+def test_a_daylight_saving_day_gives_exactly_one_reminder(
+    pg_app, worker, smtp, reminder_time, start, expected
+):
     inbox, _ = smtp
-    # 02:30 does not exist in New York on 2026-03-08; the reminder comes once, just after the gap.
-    with time_machine.travel(local(NY, 2026, 3, 7, 12, 0), tick=True) as clock:
+    with time_machine.travel(local(NY, start.year, start.month, start.day, 12, 0), tick=True) as clock:
         clinic = Clinic(pg_app)
-        patient = clinic.patient(NY, "02:30", quiet=None, start=date(2026, 3, 7))
-        _hourly_scans(clock, datetime(2026, 3, 7, 17, 0, tzinfo=UTC), 40)
+        patient = clinic.patient(NY, reminder_time, quiet=None, start=start)
+        _hourly_scans(clock, datetime(start.year, start.month, start.day, 17, 0, tzinfo=UTC), 40)
     days = [
         n.occurrence
         for n in db.session.scalars(
@@ -219,26 +231,7 @@ def test_spring_forward_day_gives_exactly_one_reminder(pg_app, worker, smtp):
             .order_by(Notification.occurrence)
         )
     ]
-    assert days == ["2026-03-08", "2026-03-09"]
-    assert len(exercise_emails(inbox, patient)) == 2
-
-
-def test_fall_back_day_gives_exactly_one_reminder(pg_app, worker, smtp):
-    inbox, _ = smtp
-    # 01:30 happens twice in New York on 2026-11-01; only the first one reminds.
-    with time_machine.travel(local(NY, 2026, 10, 31, 12, 0), tick=True) as clock:
-        clinic = Clinic(pg_app)
-        patient = clinic.patient(NY, "01:30", quiet=None, start=date(2026, 10, 31))
-        _hourly_scans(clock, datetime(2026, 10, 31, 17, 0, tzinfo=UTC), 40)
-    days = [
-        n.occurrence
-        for n in db.session.scalars(
-            select(Notification)
-            .where(Notification.patient_id == patient.id)
-            .order_by(Notification.occurrence)
-        )
-    ]
-    assert days == ["2026-11-01", "2026-11-02"]
+    assert days == expected
     assert len(exercise_emails(inbox, patient)) == 2
 
 

@@ -1,0 +1,1 @@
+"""The therapist's views: the caseload dashboard, adherence over time, and the progress report."""
