@@ -31,12 +31,14 @@ def celery_init_app(app: Flask) -> Celery:
     transport_options: dict[str, Any] = {}
     if broker_url.startswith("filesystem"):
         folder = app.config["CELERY_BROKER_DIR"]
-        for sub in ("out", "processed"):
+        for sub in ("out", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         transport_options = {
             "data_folder_in": str(folder / "out"),
             "data_folder_out": str(folder / "out"),
             "processed_folder": str(folder / "processed"),
+            # Without this kombu keeps its control exchange in ./control, wherever it was started.
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         }
     elif broker_url.startswith("redis"):
