@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from http import HTTPStatus
 from typing import Any
 
 from apiflask import APIFlask, HTTPError
 from flask import Response, json
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 
 from telehealth.extensions import db
 
 log = logging.getLogger(__name__)
 PROBLEM_MIMETYPE = "application/problem+json"
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+# Seconds a client should wait before retrying while the database restarts or fails over.
+DATABASE_RETRY_AFTER = "2"
 
 
 class DomainError(Exception):
@@ -123,6 +138,26 @@ def _strip_location(errors: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def register_errors(app: APIFlask) -> None:
+    from telehealth.accounts.permissions import document_policies
+
+    app.config["HTTP_ERROR_SCHEMA"] = PROBLEM_SCHEMA
+    app.config["VALIDATION_ERROR_SCHEMA"] = PROBLEM_SCHEMA
+    document_policies(app)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def handle_database_unavailable(error: SQLAlchemyError) -> Response:
+        # A lost connection is the database's state, not the request's fault: tell the client to retry.
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        log.warning("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
+        return problem(
+            503,
+            "The database is briefly unavailable; retry the request.",
+            headers={"Retry-After": DATABASE_RETRY_AFTER},
+        )
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError) -> Response:
         db.session.rollback()

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from telehealth.errors import BadRequest
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']+")
 # Swagger UI's assets come from its CDN; everything else is locked down.
 DOCS_CSP = (
     "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -39,6 +40,17 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+class _RedactQueryStrings(logging.Filter):
+    """Access logs keep the path, never the query: it can carry a patient's name or a link's token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = QUERY_STRING.sub(r"\1?[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
 def configure_logging(app: APIFlask) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
@@ -49,6 +61,9 @@ def configure_logging(app: APIFlask) -> None:
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
     root.propagate = False
+    access = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _RedactQueryStrings) for f in access.filters):
+        access.addFilter(_RedactQueryStrings())
 
 
 def register_hooks(app: APIFlask) -> None:

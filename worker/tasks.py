@@ -56,3 +56,9 @@ def scan_reminders() -> None:
 def send_reminders(notification_ids: list[str]) -> None:
     # Each row's outcome is committed inside, step by step (compare-and-set).
     delivery.deliver(notification_ids)
+
+
+@shared_task(name=jobs.DISPATCH_PENDING_JOBS)
+def dispatch_pending_jobs() -> None:
+    jobs.dispatch_pending()
+    db.session.commit()

@@ -9,19 +9,22 @@ request's transaction: it commits the view's work together with the audit event.
 from __future__ import annotations
 
 import functools
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, request
+from flask import Flask, Response, request
+from flask_limiter.util import get_qualified_name
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from telehealth.accounts.models import Role, User
 from telehealth.accounts.security import require_user
 from telehealth.audit import service as audit
-from telehealth.errors import BadRequest, DomainError, Forbidden
-from telehealth.extensions import db
+from telehealth.errors import PROBLEM_MIMETYPE, PROBLEM_SCHEMA, BadRequest, DomainError, Forbidden
+from telehealth.extensions import db, limiter
 
 ANYONE = frozenset(Role)
 CLINICIANS = frozenset({Role.THERAPIST, Role.ADMIN})
@@ -83,17 +86,20 @@ def policy(
 
 def _run(view: Callable[..., Any], declared: Policy, entry: audit.Entry, args: tuple, kwargs: dict) -> Any:
     user: User | None = None
+    scope = declared.scope
+    if scope is not None:
+        raw_id = kwargs.pop(scope.arg)
+        # Named before sign-in is checked, so even an anonymous attempt is filed under its target.
+        entry.resource_id = str(raw_id)
+        if scope.resource_type == "patient":
+            entry.patient_id = raw_id  # a refused attempt is still filed under that patient
     if not declared.public:
         user = require_user(request.method, request.headers.get("X-CSRF-Token"))
         entry.actor = user
-    if declared.scope is not None:
-        raw_id = kwargs.pop(declared.scope.arg)
-        entry.resource_id = str(raw_id)
-        if declared.scope.resource_type == "patient":
-            entry.patient_id = raw_id  # a refused attempt is still filed under that patient
-        obj = declared.scope.loader(user, raw_id)  # type: ignore[arg-type]
+    if scope is not None:
+        obj = scope.loader(user, raw_id)  # type: ignore[arg-type]
         entry.patient_id = patient_id_of(obj)
-        kwargs[declared.scope.name] = obj
+        kwargs[scope.name] = obj
     if user is not None and user.role not in declared.roles:
         raise Forbidden(f"A {user.role} may not do this.")
     if "body" in getattr(view, "_spec", {}):
@@ -134,3 +140,97 @@ def _status_of_exception(exc: BaseException) -> int:
     if isinstance(exc, HTTPException) and exc.code:
         return exc.code
     return 500
+
+
+# --- what the OpenAPI document says about each policy ------------------------------------
+
+ERROR_RESPONSES: dict[int, str] = {
+    400: "The body is not JSON, or not a JSON object",
+    401: "Not signed in, or the session or token has ended",
+    403: "Signed in, but this role may not do this, or the X-CSRF-Token header is missing",
+    404: "No such resource within the caller's scope",
+    409: "The resource's current state does not allow this",
+    413: "The body is larger than the server accepts",
+    422: "One or more fields are invalid; `errors` names each",
+    429: "Too many attempts; retry after `Retry-After` seconds",
+    503: "The database is briefly unreachable; retry after `Retry-After` seconds",
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /auth/tokens"},
+    "cookie": {"type": "apiKey", "in": "cookie", "name": "telehealth_session"},
+}
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_VARIABLE = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
+
+
+def error_statuses(declared: Policy, method: str, *, path_ids: bool, body: bool, limited: bool) -> set[int]:
+    """Every error status a route behind this policy can answer, derived from the policy itself."""
+    statuses = {503}  # any request may meet a database restart
+    if not declared.public:
+        statuses.add(401)
+        if method in UNSAFE_METHODS:
+            statuses |= {403, 409}  # CSRF for cookie sessions; state conflicts of writes
+        if declared.roles != ANYONE:
+            statuses.add(403)
+    if declared.scope is not None or path_ids or (body and not declared.public):
+        statuses.add(404)  # an id in the path, or one a body refers to, may lie outside the scope
+    if body:
+        statuses |= {400, 413, 422}
+    if limited:
+        statuses.add(429)
+    return statuses
+
+
+def document_policies(app: Flask) -> None:
+    """Let the OpenAPI document state, for every route, the statuses and credentials its policy implies."""
+
+    def process(spec: dict[str, Any]) -> dict[str, Any]:
+        components = spec.setdefault("components", {})
+        components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        components["securitySchemes"] = SECURITY_SCHEMES
+        for rule in app.url_map.iter_rules():
+            declared: Policy | None = getattr(app.view_functions[rule.endpoint], "policy", None)
+            operations = spec["paths"].get(_openapi_path(rule), {})
+            for method in sorted(rule.methods or ()):
+                operation = operations.get(method.lower())
+                if declared is not None and operation is not None:
+                    _document_operation(app, rule, declared, method, operation)
+        for operations in spec["paths"].values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                _as_problems(responses)
+                operation["responses"] = dict(sorted(responses.items()))
+        return spec
+
+    app.spec_processor(process)
+
+
+def _openapi_path(rule: Rule) -> str:
+    return _VARIABLE.sub(lambda m: "{" + m["name"] + "}", rule.rule)
+
+
+def _document_operation(app: Flask, rule: Rule, declared: Policy, method: str, operation: dict) -> None:
+    view = app.view_functions[rule.endpoint]
+    limited = bool(limiter.limit_manager.decorated_limits(get_qualified_name(view)))
+    body = "requestBody" in operation
+    statuses = error_statuses(declared, method, path_ids=bool(rule.arguments), body=body, limited=limited)
+    responses = operation.setdefault("responses", {})
+    for status in sorted(statuses):
+        responses.setdefault(str(status), {"description": ERROR_RESPONSES[status]})
+    if not declared.public:
+        operation["security"] = [{"bearer": []}, {"cookie": []}]
+    uuids = {m["name"] for m in _VARIABLE.finditer(rule.rule) if m["converter"] == "uuid"}
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("name") in uuids:
+            parameter["schema"] = {"type": "string", "format": "uuid"}
+
+
+def _as_problems(responses: dict[str, Any]) -> None:
+    """Every error answer is RFC 9457 problem+json, whichever part of the app produced it."""
+    for status, response in responses.items():
+        if not status.isdigit() or int(status) < 400:
+            continue
+        response["content"] = {PROBLEM_MIMETYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        if int(status) in (429, 503):
+            response.setdefault("headers", {}).update(RETRY_AFTER)

@@ -21,6 +21,7 @@ from telehealth.patients import service as patients
 bp = APIBlueprint("accounts", __name__, url_prefix="/api/v1", tag="Accounts")
 
 BAD_LOGIN = "Email or password is wrong."
+NO_CSRF_FOR_TOKENS = "CSRF tokens belong to cookie sessions; bearer tokens need none."
 
 
 def _account_key() -> str:
@@ -34,12 +35,20 @@ def _failed(response: Any) -> bool:
 
 
 def _login_limits(view: Any) -> Any:
-    """Failed sign-ins are counted per account and per address; successes are free."""
-    per_account = limiter.limit(
-        lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=_account_key, deduct_when=_failed
+    """Failed sign-ins are counted per account and per address; successes are free.
+
+    Login and token requests share one budget, so guessing through both doubles nothing.
+    """
+    per_account = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+        scope="sign-in-account",
+        key_func=_account_key,
+        deduct_when=_failed,
     )
-    per_address = limiter.limit(
-        lambda: current_app.config["LOGIN_FAILURE_LIMIT_PER_ADDRESS"], deduct_when=_failed
+    per_address = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_FAILURE_LIMIT_PER_ADDRESS"],
+        scope="sign-in-address",
+        deduct_when=_failed,
     )
     return per_account(per_address(view))
 
@@ -60,6 +69,7 @@ def me_payload(user: User) -> dict[str, Any]:
 @bp.post("/auth/login")
 @_login_limits
 @policy("auth.login", roles=PUBLIC, resource_type="user")
+@bp.doc(responses={401: BAD_LOGIN})
 @bp.input(schemas.LoginIn, arg_name="body")
 @bp.output(schemas.LoginOut)
 def login(body: schemas.LoginIn) -> dict[str, Any]:
@@ -82,6 +92,7 @@ def login(body: schemas.LoginIn) -> dict[str, Any]:
 @bp.post("/auth/tokens")
 @_login_limits
 @policy("auth.token", roles=PUBLIC, resource_type="user")
+@bp.doc(responses={401: BAD_LOGIN})
 @bp.input(schemas.TokenIn, arg_name="body")
 @bp.output(schemas.TokenOut, status_code=201)
 def create_token(body: schemas.TokenIn) -> dict[str, Any]:
@@ -112,11 +123,12 @@ def logout() -> tuple[str, int]:
 
 @bp.get("/auth/csrf")
 @policy(None, roles=ANYONE)
+@bp.doc(responses={403: NO_CSRF_FOR_TOKENS})
 @bp.output(schemas.CsrfOut)
 def csrf() -> dict[str, str]:
     credential = current_credential()
     if credential is None or credential.csrf_token is None:
-        raise Forbidden("CSRF tokens belong to cookie sessions; bearer tokens need none.")
+        raise Forbidden(NO_CSRF_FOR_TOKENS)
     return {"csrf_token": credential.csrf_token}
 
 

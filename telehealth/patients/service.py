@@ -118,9 +118,11 @@ def update_patient(actor: User, patient: Patient, changes: dict[str, Any]) -> Pa
         refused = sorted(set(changes) - PATIENT_EDITABLE)
         if refused:
             raise Forbidden(f"Patients may change only phone and timezone, not {', '.join(refused)}.")
-    if "email" in changes and changes["email"] != patient.user.email:
-        accounts.ensure_email_free(changes["email"])
-        patient.user.email = accounts.normalize_email(changes.pop("email"))
+    if "email" in changes:
+        email = accounts.normalize_email(changes.pop("email"))
+        if email != patient.user.email:
+            accounts.ensure_email_free(email)
+            patient.user.email = email
     for name in ("first_name", "last_name"):
         if name in changes:
             setattr(patient.user, name, changes.pop(name))

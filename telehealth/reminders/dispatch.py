@@ -94,5 +94,6 @@ def scan_and_hand_off(now: datetime | None = None) -> ScanResult:
     """Scan, then queue one send task per batch once the claim has committed."""
     result = scan(now)
     for batch in result.batches(current_app.config["REMINDER_BATCH_SIZE"]):
-        jobs.enqueue_after_commit(jobs.REMINDER_SEND, batch)
+        # The claimed rows are their own durable record (stuck ones are recovered by the scan).
+        jobs.enqueue_after_commit(jobs.REMINDER_SEND, batch, durable=False)
     return result

@@ -71,6 +71,9 @@ def delete_push_subscription(subscription_id: uuid.UUID) -> tuple[str, int]:
 @policy("notification.unsubscribe", roles=PUBLIC, resource_type="reminder_settings")
 @bp.input(schemas.UnsubscribeQuery, location="query", arg_name="query")
 @bp.output(schemas.UnsubscribeOut)
+@bp.doc(
+    responses={400: "The link is not valid (forged or damaged)", 404: "The link's patient no longer exists"}
+)
 def unsubscribe(query: schemas.UnsubscribeQuery) -> dict[str, Any]:
     patient_id, channel = service.unsubscribe(query.token)
     audit.target(resource_id=patient_id, patient_id=patient_id)

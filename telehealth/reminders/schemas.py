@@ -6,7 +6,7 @@ import uuid
 from datetime import time
 from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, Field, PlainSerializer, field_validator
+from pydantic import AnyHttpUrl, BeforeValidator, Field, PlainSerializer, field_validator
 
 from telehealth.common.schemas import (
     InputModel,
@@ -21,7 +21,14 @@ from telehealth.reminders.models import Channel, Kind
 
 HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 HHMM = Annotated[str, Field(pattern=HHMM_PATTERN, examples=["18:30"])]
-TimeOut = Annotated[time | None, PlainSerializer(lambda t: t.strftime("%H:%M") if t else None)]
+
+
+def _as_hhmm(value: Any) -> Any:
+    return value.strftime("%H:%M") if isinstance(value, time) else value
+
+
+# Answered the way it is asked for: "HH:MM", local to the patient.
+TimeOut = Annotated[str, BeforeValidator(_as_hhmm), Field(pattern=HHMM_PATTERN)]
 
 
 def _to_time(value: str | None) -> time | None:
@@ -70,8 +77,8 @@ class ReminderSettingsOut(OutputModel):
     enabled: bool
     exercise_reminder_time: TimeOut
     channels: list[str]
-    quiet_hours_start: TimeOut
-    quiet_hours_end: TimeOut
+    quiet_hours_start: TimeOut | None
+    quiet_hours_end: TimeOut | None
     session_reminder_offsets_minutes: list[int]
     inactivity_days: int
     next_daily_at: UtcDatetime | None

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Celery, Task
 from flask import Flask, current_app
+from sqlalchemy import delete, or_, select, update
 
+from telehealth.common.time import utcnow
 from telehealth.common.tx import on_commit
 from telehealth.extensions import db
+from telehealth.jobs.models import OutboxJob
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +24,10 @@ SEND_PASSWORD_RESET = "accounts.send_password_reset"  # noqa: S105
 PURGE_EXPIRED_CREDENTIALS = "accounts.purge_expired_credentials"
 REMINDER_SCAN = "reminders.scan"
 REMINDER_SEND = "reminders.send"
+DISPATCH_PENDING_JOBS = "jobs.dispatch_pending"
+
+# A job not handed over this long after its commit is taken by the next dispatch pass.
+HAND_OFF_GRACE = timedelta(seconds=30)
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -71,6 +80,11 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": PURGE_EXPIRED_CREDENTIALS,
                 "schedule": 3600.0,
             },
+            "dispatch-pending-jobs": {
+                "task": DISPATCH_PENDING_JOBS,
+                "schedule": float(app.config["REMINDER_SCAN_SECONDS"]),
+                "options": {"expires": float(app.config["REMINDER_SCAN_SECONDS"])},
+            },
             "reminders-scan": {
                 "task": REMINDER_SCAN,
                 "schedule": float(app.config["REMINDER_SCAN_SECONDS"]),
@@ -85,12 +99,73 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
-def enqueue_after_commit(task_name: str, *args: Any) -> None:
-    """Queue a task once the current transaction commits; never before, never on rollback."""
+def enqueue_after_commit(task_name: str, *args: Any, durable: bool = True) -> None:
+    """Queue a task once the current transaction commits; never before, never on rollback.
+
+    A durable job is also written to `outbox_jobs` inside the transaction, so if the broker is
+    down at commit time the job is not lost: `dispatch_pending()` (run by beat) hands it over
+    later. Work that keeps its own durable record (the reminder outbox) passes durable=False.
+    """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    job_id: uuid.UUID | None = None
+    if durable:
+        job = OutboxJob(task_name=task_name, args=list(args))
+        db.session.add(job)
+        db.session.flush()
+        job_id = job.id
 
     def _send() -> None:
-        app.extensions["celery"].send_task(task_name, args=list(args))
+        try:
+            _hand_off(app, task_name, list(args), job_id)
+        except Exception:
+            if job_id is not None:
+                _mark(job_id, failed=True)
+            raise
 
     _send.__name__ = f"enqueue:{task_name}"
     on_commit(db.session(), _send)
+
+
+def _hand_off(app: Flask, task_name: str, args: list[Any], job_id: uuid.UUID | None) -> None:
+    app.extensions["celery"].send_task(task_name, args=args)
+    if job_id is not None:
+        _mark(job_id, failed=False)
+
+
+def _mark(job_id: uuid.UUID, *, failed: bool) -> None:
+    # A connection of its own: the request's session has just committed and may not write again.
+    now = utcnow()
+    values = {"failed_at": now} if failed else {"dispatched_at": now}
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(OutboxJob).where(OutboxJob.id == job_id).values(attempts=OutboxJob.attempts + 1, **values)
+        )
+
+
+def dispatch_pending(now: datetime | None = None, limit: int = 500) -> int:
+    """Hand over jobs whose first hand-off failed or never happened; returns how many went."""
+    now = now or utcnow()
+    rows = db.session.scalars(
+        select(OutboxJob)
+        .where(
+            OutboxJob.dispatched_at.is_(None),
+            or_(OutboxJob.failed_at.is_not(None), OutboxJob.created_at < now - HAND_OFF_GRACE),
+        )
+        .order_by(OutboxJob.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    sent = 0
+    for job in rows:
+        try:
+            app.extensions["celery"].send_task(job.task_name, args=job.args)
+        except Exception as exc:  # the broker is still away: the rest wait for the next pass
+            log.warning("broker unavailable, %d jobs wait: %s", len(rows) - sent, type(exc).__name__)
+            break
+        job.dispatched_at = now
+        job.attempts += 1
+        sent += 1
+    # Handed-over jobs are kept a day for operators, then dropped.
+    db.session.execute(delete(OutboxJob).where(OutboxJob.dispatched_at < now - timedelta(days=1)))
+    return sent
