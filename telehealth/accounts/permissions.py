@@ -44,6 +44,8 @@ class Scope:
     loader: Callable[[User, uuid.UUID], Any]  # raises NotFound
     name: str  # the keyword the view receives the object as
     resource_type: str
+    # For the audit trail only: whose record an id is, so a refused attempt is filed under them.
+    owner: Callable[[uuid.UUID], uuid.UUID | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,12 @@ def _run(view: Callable[..., Any], declared: Policy, entry: audit.Entry, args: t
         user = require_user(request.method, request.headers.get("X-CSRF-Token"))
         entry.actor = user
     if scope is not None:
-        obj = scope.loader(user, raw_id)  # type: ignore[arg-type]
+        try:
+            obj = scope.loader(user, raw_id)  # type: ignore[arg-type]
+        except DomainError:
+            if scope.owner is not None and entry.patient_id is None:
+                entry.patient_id = scope.owner(raw_id)
+            raise
         entry.patient_id = patient_id_of(obj)
         kwargs[scope.name] = obj
     if user is not None and user.role not in declared.roles:

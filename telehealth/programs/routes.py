@@ -22,7 +22,13 @@ bp = APIBlueprint("programs", __name__, url_prefix="/api/v1", tag="Programs")
 
 EXERCISE = Scope("exercise_id", service.get_exercise, "exercise", "exercise")
 TEMPLATE = Scope("template_id", service.get_template, "template", "program_template")
-ASSIGNMENT = Scope("assignment_id", service.get_visible_assignment, "assignment", "assignment")
+ASSIGNMENT = Scope(
+    "assignment_id",
+    service.get_visible_assignment,
+    "assignment",
+    "assignment",
+    owner=service.assignment_owner,
+)
 CARE_TEAM_AND_PATIENT = THERAPISTS | PATIENTS
 
 

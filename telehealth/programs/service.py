@@ -230,6 +230,11 @@ def get_visible_assignment(user: User, assignment_id: uuid.UUID) -> Assignment:
     return assignment
 
 
+def assignment_owner(assignment_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose assignment an id is, whoever asks: for filing refused attempts in the audit trail."""
+    return db.session.scalar(select(Assignment.patient_id).where(Assignment.id == assignment_id))
+
+
 def _snapshot(assignment: Assignment) -> dict[str, Any]:
     """The prescription as JSON, for the history."""
     return {

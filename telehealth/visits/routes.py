@@ -17,7 +17,7 @@ from telehealth.visits.models import Visit
 bp = APIBlueprint("visits", __name__, url_prefix="/api/v1", tag="Visits")
 
 # Out of the caller's own visits is 404, whatever the role.
-VISIT = Scope("visit_id", service.get_visible_visit, "visit", "visit")
+VISIT = Scope("visit_id", service.get_visible_visit, "visit", "visit", owner=service.visit_owner)
 # Admins see every visit but are not in the room.
 PARTICIPANTS = THERAPISTS | PATIENTS
 PATIENT_VIEW = "Patients receive the visit with only the plan of the notes."

@@ -57,6 +57,11 @@ def get_visible_visit(user: User, visit_id: uuid.UUID) -> Visit:
     return visit
 
 
+def visit_owner(visit_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose visit an id is, whoever asks: for filing refused attempts in the audit trail."""
+    return db.session.scalar(select(Visit.patient_id).where(Visit.id == visit_id))
+
+
 def list_visits(
     user: User,
     *,

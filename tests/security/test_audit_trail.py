@@ -6,10 +6,13 @@ in tests/integration/test_security_audit.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from telehealth.audit.models import AuditEvent
+from telehealth.common.time import utcnow
 from telehealth.extensions import db
 from tests.security.world import World, api_routes, audit_problems
 
@@ -69,3 +72,48 @@ def test_an_admin_reads_the_trail_of_one_patient_through_the_api(world: World):
     assert {str(world.mine.therapist.id), str(world.mine.patient.id)} <= actors
     assert all(item["request_id"] and item["at"].endswith("Z") for item in page["items"])
     assert all(item["patient_id"] == str(world.mine.patient_row.id) for item in page["items"])
+
+
+def test_a_refused_attempt_on_another_caseloads_assignment_or_visit_is_filed_under_its_patient(api, clinic):
+    therapist = clinic.therapist.user
+    exercise = api.post(
+        "/api/v1/exercises",
+        therapist,
+        json={
+            "name": "Glute bridge (audit)",
+            "instructions": "Lift the hips.",
+            "body_region": "hip",
+            "category": "strength",
+        },
+    ).json
+    assignment = api.post(
+        f"/api/v1/patients/{clinic.patient.id}/assignments",
+        therapist,
+        json={
+            "exercise_id": exercise["id"],
+            "sets": 2,
+            "times_per_day": 1,
+            "side": "none",
+            "start_date": "2026-01-05",
+        },
+    ).json
+    visit = api.post(
+        "/api/v1/sessions",
+        therapist,
+        json={
+            "patient_id": str(clinic.patient.id),
+            "starts_at": (utcnow() + timedelta(days=3)).isoformat(),
+            "duration_minutes": 30,
+            "kind": "follow_up",
+        },
+    ).json
+    intruder = clinic.other_therapist.user
+    assert api.get(f"/api/v1/assignments/{assignment['id']}", intruder).status_code == 404
+    assert api.post(f"/api/v1/sessions/{visit['id']}/cancel", intruder, json={}).status_code == 404
+    refused = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_id == intruder.id, AuditEvent.outcome == "denied")
+    ).all()
+    assert {(e.resource_type, e.resource_id, e.patient_id) for e in refused} == {
+        ("assignment", assignment["id"], clinic.patient.id),
+        ("visit", visit["id"], clinic.patient.id),
+    }
