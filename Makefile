@@ -42,7 +42,9 @@ format: install
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
 
+# Benchmarks: about 5-6 minutes; needs PostgreSQL and Redis; installs wrk (Debian) if missing.
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	@$(BIN)/python -m bench
 
 # Re-pin after editing requirements*.in: builds a clean venv and freezes it.

@@ -6,13 +6,15 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from telehealth.accounts.models import User
 from telehealth.audit.models import AuditEvent
 from telehealth.common.pagination import Page, paginate
+from telehealth.common.time import utcnow
 from telehealth.extensions import db
 
 log = logging.getLogger(__name__)
@@ -76,26 +78,35 @@ def _outcome(status: int) -> str:
     return "rejected"
 
 
-def _event(entry: Entry, status: int, patient_id: uuid.UUID | None = None) -> AuditEvent:
-    return AuditEvent(
-        actor_id=entry.actor.id if entry.actor else None,
-        actor_role=entry.actor.role if entry.actor else None,
-        action=entry.action or "",
-        outcome=_outcome(status),
-        status_code=status,
-        resource_type=entry.resource_type,
-        resource_id=entry.resource_id,
-        patient_id=patient_id or entry.patient_id,
-        ip=request.remote_addr if has_request_context() else None,
-        request_id=g.get("request_id") if has_request_context() else None,
-    )
+def _rows(entry: Entry, status: int) -> list[dict[str, Any]]:
+    """The request's event, and one more for each patient a list showed."""
+    at = utcnow()
+    base = {
+        "at": at,
+        "actor_id": entry.actor.id if entry.actor else None,
+        "actor_role": entry.actor.role if entry.actor else None,
+        "action": entry.action or "",
+        "outcome": _outcome(status),
+        "status_code": status,
+        "resource_type": entry.resource_type,
+        "resource_id": entry.resource_id,
+        "ip": request.remote_addr if has_request_context() else None,
+        "request_id": g.get("request_id") if has_request_context() else None,
+    }
+    patients = [entry.patient_id, *entry.patients_shown]
+    return [{**base, "id": uuid.uuid4(), "patient_id": patient_id} for patient_id in patients]
+
+
+def _write(entry: Entry, status: int) -> None:
+    # One plain INSERT for all of a request's events: cheaper than the ORM's unit of work,
+    # which mattered on every request (and 200-fold on a caseload page).
+    db.session.execute(insert(AuditEvent), _rows(entry, status))
 
 
 def finish(entry: Entry, status: int) -> None:
-    """Add the event to the request's own transaction, so it commits with the work."""
+    """Write the events into the request's own transaction, so they commit with the work."""
     if entry.action:
-        db.session.add(_event(entry, status))
-        db.session.add_all(_event(entry, status, patient_id) for patient_id in entry.patients_shown)
+        _write(entry, status)
 
 
 def finish_failed(entry: Entry, status: int) -> None:
@@ -103,7 +114,7 @@ def finish_failed(entry: Entry, status: int) -> None:
     if not entry.action:
         return
     try:
-        db.session.add(_event(entry, status))
+        _write(entry, status)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import lazyload
 
 from telehealth.accounts import service as accounts
 from telehealth.accounts.models import Role, Therapist, User
@@ -39,7 +40,11 @@ def visible_patients(user: User) -> Select[tuple[Patient]]:
 
 
 def get_visible_patient(user: User, patient_id: uuid.UUID) -> Patient:
-    patient = db.session.scalar(visible_patients(user).where(Patient.id == patient_id))
+    # Every route under /patients/{id} looks its patient up here; the care team is loaded only by
+    # the few that read it (a query of its own either way), not by every request.
+    patient = db.session.scalar(
+        visible_patients(user).where(Patient.id == patient_id).options(lazyload(Patient.care_team))
+    )
     if patient is None:
         raise NotFound("No such patient.")
     return patient

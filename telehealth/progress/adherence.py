@@ -97,28 +97,44 @@ class _Window:
                 ProgressLog.performed_at < until,
             )
         )
-        # (assignment, local date) -> how many logs named each side (None: no side named)
-        self.sides: dict[tuple[uuid.UUID, date], Counter[str | None]] = defaultdict(Counter)
+        # (assignment, local date) -> how many logs named each side (None: no side named); only the
+        # pairs that have logs, so a caseload's many empty days cost no lookups that build entries.
+        self.sides: dict[tuple[uuid.UUID, date], Counter[str | None]] = {}
         for patient_id, assignment_id, performed_at, side in rows:
             local = performed_at.astimezone(zones[patient_id]).date()
             if start <= local <= end:
-                self.sides[(assignment_id, local)][side] += 1
+                counted = self.sides.get((assignment_id, local))
+                if counted is None:
+                    counted = self.sides[(assignment_id, local)] = Counter()
+                counted[side] += 1
+
+    def _done(self, assignment: Assignment, day: date) -> int:
+        sides = self.sides.get((assignment.id, day))
+        if not sides:
+            return 0
+        return min(sets_done(assignment.side, sides), assignment.times_per_day)
 
     def scheduled(self, patient_id: uuid.UUID, day: date) -> list[AssignmentDay]:
         return [
             AssignmentDay(
-                assignment=assignment,
-                planned=assignment.times_per_day,
-                done=min(
-                    sets_done(assignment.side, self.sides[(assignment.id, day)]), assignment.times_per_day
-                ),
+                assignment=assignment, planned=assignment.times_per_day, done=self._done(assignment, day)
             )
-            for assignment in self.assignments[patient_id]
+            for assignment in self.assignments.get(patient_id, ())
             if assignment.is_scheduled_on(day)
         ]
 
-    def day_count(self, patient_id: uuid.UUID, day: date) -> DayCount:
-        return _total(day, self.scheduled(patient_id, day))
+    def day_counts(self, patient_id: uuid.UUID, days: Sequence[date]) -> list[DayCount]:
+        """The same totals as `scheduled` gives, day by day, without an object per assignment-day."""
+        assignments = self.assignments.get(patient_id, ())
+        counts = []
+        for day in days:
+            planned = done = 0
+            for assignment in assignments:
+                if assignment.is_scheduled_on(day):
+                    planned += assignment.times_per_day
+                    done += self._done(assignment, day)
+            counts.append(DayCount(date=day, planned=planned, done=done))
+        return counts
 
     def dates(self) -> list[date]:
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
@@ -131,7 +147,7 @@ def daily_counts(patients: Sequence[Patient], start: date, end: date) -> dict[uu
         return {}
     window = _Window(patients, start, end, with_exercise=False)
     days = window.dates()
-    return {patient.id: [window.day_count(patient.id, day) for day in days] for patient in patients}
+    return {patient.id: window.day_counts(patient.id, days) for patient in patients}
 
 
 def day_plan(patient: Patient, day: date) -> tuple[list[AssignmentDay], DayCount]:

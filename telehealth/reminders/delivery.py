@@ -1,11 +1,16 @@
 """Sending a batch of claimed rows: queued -> sending -> sent | failed | skipped, each step a compare-and-set.
 
-A redelivered task finds its rows no longer queued and does nothing twice. Each row's outcome is
-committed as soon as it is known, so a worker killed mid-batch leaves at most one row in doubt.
+A redelivered task finds its rows no longer queued and does nothing twice. Each row's claim is
+committed before it is sent, together with the previous row's outcome, so no other send happens
+while an outcome waits: a worker killed mid-batch leaves at most one row in doubt. One commit per
+row, and the batch loaded at the start is not expired by it: the claim returns the row's attempt
+number and one query re-reads what the patient or care team may have changed, so the checks
+just before each send see the current patient and settings.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -13,6 +18,9 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from telehealth.accounts.models import User
 from telehealth.common.time import utcnow, zone
@@ -42,6 +50,15 @@ class Context:
     settings: ReminderSettings
 
 
+# What the patient or the care team can change while a batch is out, re-read for each row just
+# before it is sent: (model, columns), in the order of Context's patient, user and settings.
+_MUTABLE: tuple[tuple[type, tuple[str, ...]], ...] = (
+    (Patient, ("status", "timezone", "phone")),
+    (User, ("first_name", "email")),
+    (ReminderSettings, ("enabled", "channels", "quiet_hours_start", "quiet_hours_end")),
+)
+
+
 def _load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
     rows = db.session.execute(
         select(Notification, Patient, User, ReminderSettings)
@@ -49,8 +66,25 @@ def _load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
         .join(User, User.id == Patient.user_id)
         .join(ReminderSettings, ReminderSettings.patient_id == Patient.id)
         .where(Notification.id.in_(ids))
+        # The user is selected already, and the care team is never read here.
+        .options(lazyload(Patient.user), lazyload(Patient.care_team))
     ).all()
     return {n.id: Context(n, p, u, s) for n, p, u, s in rows}
+
+
+def _reread(ctx: Context) -> None:
+    """The patient's, user's and settings' current values, into the loaded objects (one query)."""
+    columns = [getattr(model, name) for model, names in _MUTABLE for name in names]
+    row = db.session.execute(
+        select(*columns)
+        .join(User, User.id == Patient.user_id)
+        .join(ReminderSettings, ReminderSettings.patient_id == Patient.id)
+        .where(Patient.id == ctx.patient.id)
+    ).one()
+    values = iter(row)
+    for target, (_, names) in zip((ctx.patient, ctx.user, ctx.settings), _MUTABLE, strict=True):
+        for name in names:
+            set_committed_value(target, name, next(values))
 
 
 def _complete_today(contexts: list[Context], now: datetime) -> set[uuid.UUID]:
@@ -108,23 +142,32 @@ def _sms_sent_today(patient: Patient, now: datetime) -> int:
     )
 
 
-def _claim(note_id: uuid.UUID, now: datetime) -> bool:
-    claimed = db.session.execute(
+def _claim(note: Notification, now: datetime) -> bool:
+    """queued -> sending, committed (with the previous row's outcome) before anything is sent."""
+    attempts = db.session.execute(
         update(Notification)
-        .where(Notification.id == note_id, Notification.status == Status.QUEUED)
+        .where(Notification.id == note.id, Notification.status == Status.QUEUED)
         .values(
             status=Status.SENDING,
             attempts=Notification.attempts + 1,
             status_changed_at=now,
             updated_at=now,
         )
-    ).rowcount
+        .returning(Notification.attempts)
+        # The claimed row's new values come back here; nothing else in the batch needs matching.
+        .execution_options(synchronize_session=False)
+    ).scalar()
     db.session.commit()
-    return bool(claimed)
+    if attempts is None:
+        return False
+    set_committed_value(note, "status", Status.SENDING)
+    set_committed_value(note, "attempts", attempts)
+    return True
 
 
 def _finish(note: Notification, status: Status, now: datetime, **values: object) -> None:
-    """Record the outcome of the attempt this worker claimed.
+    """Record the outcome of the attempt this worker claimed; the next claim, or the end of the
+    batch, commits it, before any other row is sent.
 
     Matching on the attempt number rather than on `sending` alone: if the stuck-row recovery
     re-queued the row while this send was slow, the outcome still lands and the re-queued
@@ -138,8 +181,8 @@ def _finish(note: Notification, status: Status, now: datetime, **values: object)
             Notification.attempts == note.attempts,
         )
         .values(status=status, status_changed_at=now, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
     )
-    db.session.commit()
 
 
 def _retry_or_fail(note: Notification, error: str, now: datetime) -> None:
@@ -158,15 +201,19 @@ def deliver(ids: list[str] | list[uuid.UUID], now: datetime | None = None) -> di
     contexts = _load(note_ids)
     outcome = {"sent": 0, "failed": 0, "skipped": 0, "retry": 0, "not_mine": 0}
     senders: dict[str, ch.ChannelSender] = {}
+    session = db.session()
+    # Committing row by row must not expire the whole batch (every object reloaded, one query
+    # each); _claim and _reread bring back what may have changed, for the one row being sent.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         complete = _complete_today(list(contexts.values()), now or utcnow())
         for note_id in note_ids:
             ctx = contexts.get(note_id)
             moment = now or utcnow()
-            if ctx is None or not _claim(note_id, moment):
+            if ctx is None or not _claim(ctx.notification, moment):
                 outcome["not_mine"] += 1
                 continue
-            db.session.refresh(ctx.notification)
+            _reread(ctx)
             note, patient = ctx.notification, ctx.patient
             reason = _skip_reason(ctx, complete, moment)
             if reason:
@@ -183,7 +230,15 @@ def deliver(ids: list[str] | list[uuid.UUID], now: datetime | None = None) -> di
                 outcome["retry"] += 1
                 continue
             outcome[_send_one(ctx, senders, moment)] += 1
+        db.session.commit()  # the last row's outcome
+    except Exception:
+        # Keep the outcome recorded for the row sent last (a failed session cannot: then that row
+        # is the one left in doubt, resent under the same message id by the stuck-row recovery).
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.commit()
+        raise
     finally:
+        session.expire_on_commit = expire_on_commit
         for sender in senders.values():
             sender.close()
     return outcome
