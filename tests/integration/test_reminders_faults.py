@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -37,7 +36,7 @@ def _celery_worker(app, smtp_port: int, log: Path) -> subprocess.Popen:
         "SMTP_PORT": str(smtp_port),
         "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"],
         "SECRET_KEY": app.config["SECRET_KEY"],
-        "TELEHEALTH_INSTANCE_DIR": tempfile.mkdtemp(prefix="telehealth-worker-"),
+        "TELEHEALTH_INSTANCE_DIR": str(log.parent / "worker-instance"),
     }
     queue = app.extensions["celery"].conf.task_default_queue
     return subprocess.Popen(
