@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
+
+# A device's clock may run a little ahead of ours; an instant further ahead than this is a mistake.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def utcnow() -> datetime:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
@@ -17,12 +17,9 @@ from telehealth.common.schemas import (
     PageQuery,
     UtcDatetime,
 )
-from telehealth.common.time import utcnow
+from telehealth.common.time import CLOCK_SKEW, utcnow
 from telehealth.measures.models import Instrument, Mode, Position, RomInstrument, RomType, Side, Source
 from telehealth.measures.scoring import MAX_DEGREES, max_degrees
-
-# A phone's clock may run a little ahead of ours; beyond that, the instant is a mistake.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _not_in_future(value: datetime) -> datetime:

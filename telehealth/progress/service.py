@@ -20,14 +20,13 @@ from sqlalchemy.orm import lazyload
 
 from telehealth.accounts.models import User
 from telehealth.common.pagination import Page, paginate
-from telehealth.common.time import utcnow, zone
+from telehealth.common.time import CLOCK_SKEW, utcnow, zone
 from telehealth.errors import Conflict, NotFound, ValidationFailed
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.programs.models import Assignment, Side
 from telehealth.progress.models import BODY_FIELDS, ProgressLog
 
-FUTURE_TOLERANCE = timedelta(minutes=5)  # device clocks drift
 MAX_AGE = timedelta(days=30)
 
 CREATED, DUPLICATE, CONFLICT, INVALID = "created", "duplicate", "conflict", "invalid"
@@ -62,7 +61,7 @@ def _rule_errors(
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     performed_at: datetime = fields["performed_at"]
-    if performed_at > now + FUTURE_TOLERANCE:
+    if performed_at > now + CLOCK_SKEW:
         errors["performed_at"] = ["may not be more than 5 minutes in the future"]
     elif performed_at < now - MAX_AGE:
         errors["performed_at"] = ["may not be more than 30 days old"]

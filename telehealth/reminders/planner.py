@@ -8,7 +8,7 @@ written when a visit is scheduled, moved or cancelled.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -197,11 +197,6 @@ def sync_visit(visit: Any, now: datetime | None = None) -> None:
     if stale:
         db.session.execute(delete(Notification).where(Notification.id.in_(stale)))
     insert_notifications(wanted)
-
-
-def sync_patient_visits(patient: Patient, visits: Iterable[Any], now: datetime | None = None) -> None:
-    for visit in visits:
-        sync_visit(visit, now)
 
 
 def visit_still_matches(note: Notification) -> bool:

@@ -44,7 +44,8 @@ def _resync_visits(patient: Patient) -> None:
     upcoming = db.session.scalars(
         select(Visit).where(Visit.patient_id == patient.id, Visit.status == VisitStatus.SCHEDULED)
     )
-    planner.sync_patient_visits(patient, upcoming)
+    for visit in upcoming:
+        planner.sync_visit(visit)
 
 
 def list_notifications(
