@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,18 @@ from celery.contrib.testing.worker import start_worker
 from telehealth import create_app
 from telehealth.extensions import db
 from tests.integration.conftest import _free_port
+from tests.support import clocked
 from tests.integration.test_reminders import NY, Clinic, drain, exercise_emails, local, scan
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _celery_worker(app, smtp_port: int, log: Path) -> subprocess.Popen:
-    """A real `celery -A worker worker` process, configured from the environment like production."""
+    """A real `celery -A worker worker` process, configured from the environment like production.
+
+    It runs on the test's clock (travelled by time_machine), read at the moment it starts, so the
+    worker and the scans judge the same rows by the same time on whatever day the suite runs.
+    """
     env = {
         **os.environ,
         "TELEHEALTH_ENV": "development",
@@ -40,9 +44,8 @@ def _celery_worker(app, smtp_port: int, log: Path) -> subprocess.Popen:
     }
     queue = app.extensions["celery"].conf.task_default_queue
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
+        clocked.command(
+            datetime.now(UTC),
             "celery",
             "-A",
             "worker",
@@ -56,7 +59,7 @@ def _celery_worker(app, smtp_port: int, log: Path) -> subprocess.Popen:
             "--without-gossip",
             "--loglevel",
             "WARNING",
-        ],
+        ),
         cwd=ROOT,
         env=env,
         stdout=log.open("ab"),
@@ -93,9 +96,9 @@ def test_worker_killed_mid_batch_delivers_every_reminder_exactly_once(pg_app, sm
         delivered_before_kill = len(inbox.messages)
         assert delivered_before_kill < len(patients)
 
+        clock.shift(timedelta(minutes=6))  # long enough for the scan to call the rows stuck
         second = _celery_worker(pg_app, port, log)
         try:
-            clock.shift(timedelta(minutes=6))  # long enough for the scan to call the rows stuck
             scan()
             _wait_for(
                 lambda: len({m["Message-ID"] for m in inbox.messages}) >= len(patients),
