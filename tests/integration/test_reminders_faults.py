@@ -19,8 +19,8 @@ from celery.contrib.testing.worker import start_worker
 from telehealth import create_app
 from telehealth.extensions import db
 from tests.integration.conftest import _free_port
-from tests.support import clocked
 from tests.integration.test_reminders import NY, Clinic, drain, exercise_emails, local, scan
+from tests.support import clocked
 
 ROOT = Path(__file__).resolve().parents[2]
 
