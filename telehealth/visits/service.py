@@ -14,6 +14,7 @@ from telehealth.accounts.models import Role, Therapist, User
 from telehealth.common import events
 from telehealth.common.pagination import Page, paginate
 from telehealth.common.time import utcnow
+from telehealth.common.tx import hold_sqlite_write_lock
 from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from telehealth.extensions import db
 from telehealth.patients import service as patients
@@ -177,8 +178,9 @@ def _hold_participants(therapist_id: uuid.UUID, patient_id: uuid.UUID) -> None:
 
     Always therapist first, then patient, so two bookings never wait on each other in a circle.
     NO KEY UPDATE leaves rows that merely reference them (foreign keys) free to be written.
-    SQLite has no row locks, and needs none: it lets one writer in at a time.
+    SQLite has no row locks: there the whole database's write lock is taken instead.
     """
+    hold_sqlite_write_lock(db.session, Therapist.__table__)
     db.session.execute(
         select(Therapist.id).where(Therapist.id == therapist_id).with_for_update(key_share=True)
     )
@@ -265,6 +267,7 @@ def _begin_transition(visit: Visit, to: VisitStatus) -> None:
 
 def _lock(visit: Visit) -> None:
     """Re-read the visit under a row lock, so two racing changes see each other's outcome."""
+    hold_sqlite_write_lock(db.session, Visit.__table__)
     db.session.refresh(visit, with_for_update={"key_share": True})
 
 
