@@ -69,12 +69,18 @@ class Config:
 
     # Rate limits (Flask-Limiter). Redis storage whenever Redis is configured.
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    # Retry-After belongs on 429 alone (set in telehealth/errors.py), not on every answer.
+    RATELIMIT_HEADERS_ENABLED = False
     # Redis down must not take sign-in down with it: count in memory until it is back.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_FAILURE_LIMIT = _env("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
     LOGIN_FAILURE_LIMIT_PER_ADDRESS = _env("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30 per 15 minutes")
     PASSWORD_RESET_LIMIT = _env("PASSWORD_RESET_LIMIT", "5 per hour")
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = _env("PASSWORD_RESET_LIMIT_PER_ADDRESS", "20 per hour")
+    # Failed uses of an emailed link's token (invitation, reset), per address; successes are free.
+    TOKEN_FAILURE_LIMIT_PER_ADDRESS = _env("TOKEN_FAILURE_LIMIT_PER_ADDRESS", "20 per hour")
+    # Wrong current passwords at POST /me/password, per signed-in user.
+    PASSWORD_CHANGE_FAILURE_LIMIT = _env("PASSWORD_CHANGE_FAILURE_LIMIT", "5 per 15 minutes")
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 

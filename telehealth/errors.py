@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
+import time
 from http import HTTPStatus
 from typing import Any
 
@@ -11,7 +13,7 @@ from apiflask import APIFlask, HTTPError
 from flask import Response, json
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 
-from telehealth.extensions import db
+from telehealth.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -86,6 +88,15 @@ class ValidationFailed(DomainError):
         return cls({name: [message]})
 
 
+class TooManyAttempts(DomainError):
+    status = 429
+    title = "Too many attempts"
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None) -> None:
+        detail = detail or "Too many failed attempts; retry after Retry-After seconds."
+        super().__init__(detail, headers=headers)
+
+
 def problem(
     status: int,
     detail: str | None = None,
@@ -137,6 +148,13 @@ def _strip_location(errors: dict[str, Any]) -> dict[str, list[str]]:
     return merged
 
 
+def _limiter_retry_after() -> str:
+    """Seconds until the limit this request ran into lets the next attempt through."""
+    current = limiter.current_limit
+    reset_at = current.reset_at if current is not None else time.time() + 60
+    return str(max(1, math.ceil(reset_at - time.time())))
+
+
 def register_errors(app: APIFlask) -> None:
     from telehealth.accounts.permissions import document_policies
 
@@ -184,4 +202,6 @@ def register_errors(app: APIFlask) -> None:
             detail = "The server could not complete the request; it has been logged."
         headers = dict(error.headers or {})
         headers.pop("Content-Type", None)
+        if error.status_code == 429 and "Retry-After" not in headers:
+            headers["Retry-After"] = _limiter_retry_after()
         return problem(error.status_code, detail, errors=errors, headers=headers)

@@ -53,6 +53,22 @@ def _login_limits(view: Any) -> Any:
     return per_account(per_address(view))
 
 
+def _bad_token(response: Any) -> bool:
+    body = response.get_json(silent=True) if response.status_code == 422 else None
+    return isinstance(body, dict) and "token" in (body.get("errors") or {})
+
+
+def _token_limits(view: Any) -> Any:
+    """Only failed uses of a link's token count, per address: a clinic's front desk or a carrier's
+    shared address onboards any number of patients, while guessing tokens is still throttled.
+    Every route that takes a one-time token shares this budget."""
+    return limiter.shared_limit(
+        lambda: current_app.config["TOKEN_FAILURE_LIMIT_PER_ADDRESS"],
+        scope="one-time-token",
+        deduct_when=_bad_token,
+    )(view)
+
+
 def me_payload(user: User) -> dict[str, Any]:
     patient = patients.patient_for_user(user) if user.role == "patient" else None
     return {
@@ -133,7 +149,7 @@ def csrf() -> dict[str, str]:
 
 
 @bp.post("/auth/invitations/accept")
-@limiter.limit("20 per hour")
+@_token_limits
 @policy("auth.invitation_accept", roles=PUBLIC, resource_type="user")
 @bp.input(schemas.InvitationAcceptIn, arg_name="body")
 @bp.output(schemas.UserEnvelope)
@@ -145,7 +161,7 @@ def accept_invitation(body: schemas.InvitationAcceptIn) -> dict[str, Any]:
 
 @bp.post("/auth/password-reset")
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT"], key_func=_account_key)
-@limiter.limit("20 per hour")
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"])
 @policy(None, roles=PUBLIC)
 @bp.input(schemas.PasswordResetIn, arg_name="body")
 @bp.output(schemas.AcceptedOut, status_code=202)
@@ -155,7 +171,7 @@ def password_reset(body: schemas.PasswordResetIn) -> tuple[dict[str, str], int]:
 
 
 @bp.post("/auth/password-reset/confirm")
-@limiter.limit("20 per hour")
+@_token_limits
 @policy("auth.password_reset", roles=PUBLIC, resource_type="user")
 @bp.input(schemas.PasswordResetConfirmIn, arg_name="body")
 @bp.output({}, status_code=204)
@@ -174,8 +190,8 @@ def me() -> dict[str, Any]:
 
 
 @bp.post("/me/password")
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], deduct_when=_failed)
 @policy("auth.password_change", roles=ANYONE, resource_type="user")
+@bp.doc(responses={429: "Too many wrong current passwords from this user; retry after `Retry-After`"})
 @bp.input(schemas.PasswordChangeIn, arg_name="body")
 @bp.output({}, status_code=204)
 def change_password(body: schemas.PasswordChangeIn) -> tuple[str, int]:

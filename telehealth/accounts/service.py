@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from telehealth import jobs
+from telehealth.accounts import throttle
 from telehealth.accounts.models import (
     ApiToken,
     OneTimePurpose,
@@ -182,7 +183,9 @@ def _set_password(user: User, password: str) -> None:
 
 
 def change_password(user: User, current: str, new: str, keep: Credential) -> None:
+    throttle.PASSWORD_CHANGE.check(str(user.id))
     if not verify_password(user.password_hash, current):
+        throttle.PASSWORD_CHANGE.spend(str(user.id))
         raise ValidationFailed.field("current_password", "is not your current password")
     if current == new:
         raise ValidationFailed.field("new_password", "must differ from the current password")

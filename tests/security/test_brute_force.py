@@ -11,12 +11,17 @@ from datetime import timedelta
 import pytest
 
 from telehealth import create_app
+from telehealth.accounts import service as accounts
 from telehealth.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, Api, login_cookie, make_patient, make_therapist
 
 LOGIN = "/api/v1/auth/login"
 TOKENS = "/api/v1/auth/tokens"
 RESET = "/api/v1/auth/password-reset"
+ACCEPT = "/api/v1/auth/invitations/accept"
+CONFIRM = "/api/v1/auth/password-reset/confirm"
+CHANGE = "/api/v1/me/password"
+FRONT_DESK = "203.0.113.40"
 
 
 def _post(app, path: str, body: dict, address: str = "198.51.100.7", **headers: str):
@@ -114,3 +119,140 @@ def test_the_account_limit_lifts_after_its_window(app, clinic, clock):
     _assert_throttled(_post(app, LOGIN, _wrong(email)))
     clock.shift(timedelta(minutes=15, seconds=1))
     assert _post(app, LOGIN, {"email": email, "password": PASSWORD}).status_code == 200
+
+
+def _invited(clinic) -> str:
+    """A new patient who has not accepted yet, and the raw token of their emailed link."""
+    patient = make_patient(clinic.therapist)
+    patient.user.password_hash = None
+    issued = accounts.issue_invitation(patient.user.id)
+    assert issued is not None
+    db.session.commit()
+    return issued[1]
+
+
+def test_a_front_desk_onboards_any_number_of_patients_from_one_address(app, clinic):
+    tokens = [_invited(clinic) for _ in range(30)]
+    statuses = [
+        _post(app, ACCEPT, {"token": token, "password": "a-new-password"}, address=FRONT_DESK).status_code
+        for token in tokens
+    ]
+    assert statuses == [200] * 30
+
+
+def test_patients_resetting_passwords_from_one_address_are_never_throttled(app, clinic):
+    patients = [make_patient(clinic.therapist) for _ in range(25)]
+    tokens = []
+    for patient in patients:
+        issued = accounts.issue_password_reset(patient.user.id)
+        assert issued is not None
+        tokens.append(issued[1])
+    db.session.commit()
+    statuses = [
+        _post(app, CONFIRM, {"token": token, "password": "a-new-password"}, address=FRONT_DESK).status_code
+        for token in tokens
+    ]
+    assert statuses == [204] * 25
+
+
+@pytest.mark.parametrize("path", [ACCEPT, CONFIRM])
+def test_guessing_link_tokens_is_throttled_per_address_across_both_links(app, clinic, path):
+    guess = {"token": "guessed-token-value", "password": "a-new-password"}
+    assert [_post(app, ACCEPT, guess).status_code for _ in range(10)] == [422] * 10
+    assert [_post(app, CONFIRM, guess).status_code for _ in range(10)] == [422] * 10
+    _assert_throttled(_post(app, path, guess))
+    # Even a real token waits out the window at that address; elsewhere it works.
+    token = _invited(clinic)
+    _assert_throttled(_post(app, ACCEPT, {"token": token, "password": "a-new-password"}))
+    assert (
+        _post(app, ACCEPT, {"token": token, "password": "a-new-password"}, address=FRONT_DESK).status_code
+        == 200
+    )
+
+
+def test_a_too_short_password_with_a_real_token_is_not_a_guess(app, clinic):
+    token = _invited(clinic)
+    weak = [_post(app, ACCEPT, {"token": token, "password": "short"}).status_code for _ in range(25)]
+    assert weak == [422] * 25
+    assert _post(app, ACCEPT, {"token": token, "password": "a-new-password"}).status_code == 200
+
+
+def test_every_limit_is_a_setting():
+    app = create_app(
+        "test",
+        {
+            "TOKEN_FAILURE_LIMIT_PER_ADDRESS": "2 per hour",
+            "PASSWORD_RESET_LIMIT_PER_ADDRESS": "3 per hour",
+            "PASSWORD_CHANGE_FAILURE_LIMIT": "1 per hour",
+        },
+    )
+    with app.app_context():
+        db.create_all()
+        guess = {"token": "guessed-token-value", "password": "a-new-password"}
+        assert [_post(app, ACCEPT, guess).status_code for _ in range(2)] == [422] * 2
+        _assert_throttled(_post(app, ACCEPT, guess))
+        resets = [_post(app, RESET, {"email": f"someone{n}@clinic-test.org"}).status_code for n in range(3)]
+        assert resets == [202] * 3
+        _assert_throttled(_post(app, RESET, {"email": "one-more@clinic-test.org"}))
+        patient = make_patient(make_therapist())
+        api = Api(app)
+        wrong = {"current_password": "not-the-password", "new_password": "a-brand-new-secret"}
+        assert api.post(CHANGE, patient.user, json=wrong).status_code == 422
+        _assert_throttled(api.post(CHANGE, patient.user, json=wrong))
+
+
+def test_anonymous_calls_from_the_same_address_never_block_a_password_change(app, clinic):
+    body = {"current_password": PASSWORD, "new_password": "a-brand-new-secret"}
+    anonymous = [_post(app, CHANGE, body).status_code for _ in range(10)]
+    assert anonymous == [401] * 10
+    client = app.test_client()
+    csrf = login_cookie(client, clinic.patient.user)
+    changed = client.post(
+        CHANGE, json=body, headers={"X-CSRF-Token": csrf}, environ_base={"REMOTE_ADDR": "198.51.100.7"}
+    )
+    assert changed.status_code == 204
+    assert "Retry-After" not in changed.headers
+
+
+def test_one_users_wrong_passwords_do_not_use_up_anothers(api, clinic):
+    wrong = {"current_password": "not-the-password", "new_password": "a-brand-new-secret"}
+    for _ in range(5):
+        api.post(CHANGE, clinic.therapist.user, json=wrong)
+    _assert_throttled(api.post(CHANGE, clinic.therapist.user, json=wrong))
+    right = {"current_password": PASSWORD, "new_password": "a-brand-new-secret"}
+    assert api.post(CHANGE, clinic.other_therapist.user, json=right).status_code == 204
+
+
+def test_csrf_is_checked_before_the_password_change_limit(app, clinic):
+    client = app.test_client()
+    csrf = login_cookie(client, clinic.patient.user)
+    wrong = {"current_password": "not-the-password", "new_password": "a-brand-new-secret"}
+    for _ in range(5):
+        assert client.post(CHANGE, json=wrong, headers={"X-CSRF-Token": csrf}).status_code == 422
+    assert client.post(CHANGE, json=wrong).status_code == 403  # a forged cross-site post: refused first
+    _assert_throttled(client.post(CHANGE, json=wrong, headers={"X-CSRF-Token": csrf}))
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (LOGIN, {"email": "x", "password": PASSWORD}),
+        (TOKENS, {"email": "x", "password": PASSWORD}),
+        (RESET, {"email": "x"}),
+    ],
+)
+def test_success_answers_carry_no_retry_after(app, clinic, path, body):
+    response = _post(app, path, {**body, "email": clinic.patient.user.email})
+    assert response.status_code in (200, 201, 202)
+    assert "Retry-After" not in response.headers
+
+
+def test_password_change_guesses_are_still_counted_while_redis_is_unreachable():
+    app = create_app("test", {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    with app.app_context():
+        db.create_all()
+        patient = make_patient(make_therapist())
+        wrong = {"current_password": "not-the-password", "new_password": "a-brand-new-secret"}
+        api = Api(app)
+        assert [api.post(CHANGE, patient.user, json=wrong).status_code for _ in range(5)] == [422] * 5
+        _assert_throttled(api.post(CHANGE, patient.user, json=wrong))
