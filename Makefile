@@ -23,12 +23,11 @@ migrate: install
 seed: migrate
 	@$(FLASK) seed-demo
 
-run: seed
-	@echo ""
-	@echo "  API:       http://localhost:$(PORT)/api/v1"
-	@echo "  API docs:  http://localhost:$(PORT)/docs"
-	@echo "  (demo logins above; emails are printed by the worker below)"
-	@echo ""
+# The demo logins are printed again last, once web, worker and scheduler are all up.
+run: install
+	@$(FLASK) db upgrade
+	@$(FLASK) seed-demo > /dev/null
+	@echo "Starting the API on port $(PORT), a worker and the scheduler..."
 	@PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 test: install

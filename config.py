@@ -85,7 +85,7 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
     # Celery: Redis when configured, else a broker on the local filesystem.
-    CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+    CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"  # the host only quiets kombu
     CELERY_BROKER_DIR = INSTANCE_DIR / "broker"
 
     # Reminders (telehealth/reminders).

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from telehealth import devstack
 from telehealth.accounts import service as accounts
 from telehealth.accounts.models import Role
 from telehealth.demo import DEMO_PASSWORD, seed_demo
@@ -50,9 +54,29 @@ def register_cli(app: Flask) -> None:
     def seed_demo_command() -> None:
         """Create the demo clinic (idempotent) and print its logins."""
         if current_app.config["ENV_NAME"] == "production":
-            raise click.ClickException("seed-demo is for development; it sets a known password")
+            raise click.ClickException(
+                "seed-demo is for development; it sets a known password. In production, make the "
+                "first admin with: flask --app wsgi create-admin --email you@your-clinic.org"
+            )
         logins = seed_demo()
         db.session.commit()
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in logins:
             click.echo(f"  {role:<10} {email}")
+
+    @app.cli.command("dev-ready")
+    @click.option("--port", type=int, default=5000)
+    @click.option(
+        "--beat-schedule", type=click.Path(path_type=Path), default=Path("instance/celerybeat-schedule")
+    )
+    @click.option("--timeout", type=float, default=120.0)
+    def dev_ready(port: int, beat_schedule: Path, timeout: float) -> None:
+        """Wait for web, worker and scheduler, print where everything is, then stay up (make run)."""
+        readiness = devstack.Readiness(port, beat_schedule, started=time.time() - 1)
+        missing = devstack.wait_until_ready(readiness, timeout)
+        if missing:
+            click.echo(f"Still not up after {timeout:.0f} s: {', '.join(missing)}; see its output above.")
+        else:
+            click.echo(devstack.banner(port))
+        while True:  # honcho stops every process when one exits
+            time.sleep(3600)
