@@ -28,7 +28,7 @@ run: install
 	@$(FLASK) db upgrade
 	@$(FLASK) seed-demo > /dev/null
 	@echo "Starting the API on port $(PORT), a worker and the scheduler..."
-	@PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	@WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 test: install
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
