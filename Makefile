@@ -1,13 +1,14 @@
 # make run   - set up everything and start API, worker and scheduler (Ctrl-C stops all)
 # make test  - set up if needed and run the whole suite
 # make lint  - ruff lint + format check
+# make vendor - refresh the pinned browser libraries in telehealth/static/vendor (needs npm)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: install run test lint format bench lock migrate seed clean
+.PHONY: install run test lint format bench lock migrate seed clean vendor
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +46,11 @@ format: install
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	@$(BIN)/python -m bench
+
+# Browser libraries (Swagger UI, ...) pinned in telehealth/vendored.py; the copies are committed.
+vendor: install
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }
+	@$(BIN)/python scripts/vendor_js.py
 
 # Re-pin after editing requirements*.in: builds a clean venv and freezes it.
 lock:

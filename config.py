@@ -116,8 +116,10 @@ class Config:
     TITLE = "Telehealth PT API"
     VERSION = "1.0.0"
     SPEC_PATH = "/openapi.json"
-    DOCS_PATH = "/docs"
-    DOCS_UI = "swagger-ui"
+    # Relative: the cached document must not name the host of whoever asked for it first.
+    SERVERS = [{"url": "/", "description": "The server this document came from"}]
+    # info.description: how to sign in, errors, lists, idempotency (Markdown, shown atop /docs).
+    DESCRIPTION = (BASE_DIR / "telehealth" / "apidocs" / "intro.md").read_text(encoding="utf-8")
     VALIDATION_ERROR_STATUS_CODE = 422
     AUTO_404_RESPONSE = False
 

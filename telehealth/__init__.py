@@ -16,8 +16,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         title=config.TITLE,
         version=config.VERSION,
         spec_path="/openapi.json",
-        docs_path="/docs",
-        docs_ui="swagger-ui",
+        docs_path=None,  # /docs is ours (telehealth/apidocs): Swagger UI from our own files
+        docs_oauth2_redirect_path=None,
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config)
@@ -69,6 +69,7 @@ BLUEPRINT_MODULES = (
     "telehealth.dashboard.routes",
     "telehealth.audit.routes",
     "telehealth.ops.routes",
+    "telehealth.apidocs.routes",
 )
 
 

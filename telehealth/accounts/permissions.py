@@ -164,8 +164,17 @@ ERROR_RESPONSES: dict[int, str] = {
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 SECURITY_SCHEMES = {
-    "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /auth/tokens"},
-    "cookie": {"type": "apiKey", "in": "cookie", "name": "telehealth_session"},
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The `token` from POST /api/v1/auth/tokens (paste it alone, without `Bearer `)",
+    },
+    "cookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "telehealth_session",
+        "description": "Set by POST /api/v1/auth/login; unsafe requests also send `X-CSRF-Token`",
+    },
 }
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _VARIABLE = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")

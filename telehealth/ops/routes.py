@@ -1,4 +1,4 @@
-"""Liveness and readiness for load balancers and orchestrators."""
+"""Liveness and readiness for load balancers and orchestrators, and the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from apiflask import APIBlueprint
-from flask import current_app
+from flask import Response, current_app
 from sqlalchemy import text
 
 from telehealth.accounts.permissions import PUBLIC, policy
@@ -58,3 +58,16 @@ def readyz() -> Any:
     if failing:
         return problem(503, f"Not ready: {', '.join(failing)} failing.", extra={"checks": checks})
     return {"status": "ok", "checks": checks}
+
+
+@bp.get("/api/v1/openapi.json")
+@policy(None, roles=PUBLIC)
+@bp.doc(
+    summary="The OpenAPI document",
+    operation_id="getOpenApiDocument",
+    description="This document, as at `/openapi.json`; the page at `/docs` reads it.",
+    responses={200: {"description": "The OpenAPI 3 document", "content": {"application/json": {}}}},
+)
+def openapi_document() -> Response:
+    # The very answer APIFlask gives at /openapi.json: one document, whichever path asks.
+    return current_app.view_functions["openapi.spec"]()

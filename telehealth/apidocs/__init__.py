@@ -1,0 +1,1 @@
+"""The interactive API documentation at /docs, served wholly from our own files."""
