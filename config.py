@@ -114,6 +114,9 @@ class Config:
     DOCS_UI = "swagger-ui"
     VALIDATION_ERROR_STATUS_CODE = 422
     AUTO_404_RESPONSE = False
+    # Same origin: the automatic server is the first caller's Host header, cached for everyone after.
+    SERVERS = [{"url": "/", "description": "The server this document was read from"}]
+    CONTACT = {"name": "Telehealth PT backend team"}
 
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
