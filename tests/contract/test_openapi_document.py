@@ -177,3 +177,13 @@ def test_the_document_names_no_host_taken_from_the_request(client):
     spec = client.get("/openapi.json", headers={"Host": "attacker.example"}).json
     assert [server["url"] for server in spec["servers"]] == ["/"]
     assert "attacker.example" not in json.dumps(spec)
+
+
+def test_every_operation_says_who_may_call_it(spec):
+    described = {label: operation.get("description", "") for label, operation in _operations(spec)}
+    assert [
+        label for label, text in described.items() if "may call this" not in text and "No sign-in" not in text
+    ] == []
+    assert described["POST /api/v1/therapists"].startswith("Only admins may call this")
+    assert "No sign-in needed." in described["POST /api/v1/auth/tokens"]
+    assert "outside the caller's scope answers 404" in described["GET /api/v1/patients/{patient_id}"]
