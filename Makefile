@@ -2,13 +2,14 @@
 # make test  - set up if needed and run the whole suite
 # make lint  - ruff lint + format check
 # make vendor - refresh the pinned browser libraries in telehealth/static/vendor (needs npm)
+# make contract - dump the OpenAPI document and lint it with Spectral (needs node and npm)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: install run test lint format bench lock migrate seed clean vendor
+.PHONY: install run test lint format contract bench lock migrate seed clean vendor
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +42,18 @@ lint: install
 format: install
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
+
+# The OpenAPI document as clients get it, linted with Spectral's OpenAPI ruleset (.spectral.yaml).
+CONTRACT := tools/contract
+$(CONTRACT)/node_modules/.installed: $(CONTRACT)/package.json $(CONTRACT)/package-lock.json
+	@cd $(CONTRACT) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+contract: install $(CONTRACT)/node_modules/.installed
+	@mkdir -p instance
+	@$(FLASK) spec --output instance/openapi.json --quiet
+	@$(CONTRACT)/node_modules/.bin/spectral lint instance/openapi.json --ruleset .spectral.yaml \
+	  --fail-severity warn
 
 # Benchmarks: about 5-6 minutes; needs PostgreSQL and Redis; installs wrk (Debian) if missing.
 bench: install

@@ -122,6 +122,7 @@ class Config:
     DESCRIPTION = (BASE_DIR / "telehealth" / "apidocs" / "intro.md").read_text(encoding="utf-8")
     VALIDATION_ERROR_STATUS_CODE = 422
     AUTO_404_RESPONSE = False
+    CONTACT = {"name": "Telehealth PT backend team"}
 
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 

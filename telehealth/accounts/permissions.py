@@ -9,7 +9,6 @@ request's transaction: it commits the view's work together with the audit event.
 from __future__ import annotations
 
 import functools
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from werkzeug.routing import Rule
 from telehealth.accounts.models import Role, User
 from telehealth.accounts.security import require_user
 from telehealth.audit import service as audit
+from telehealth.common import openapi
 from telehealth.errors import PROBLEM_MIMETYPE, PROBLEM_SCHEMA, BadRequest, DomainError, Forbidden
 from telehealth.extensions import db, limiter
 
@@ -177,7 +177,7 @@ SECURITY_SCHEMES = {
     },
 }
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_VARIABLE = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
+ROLE_NAMES = {Role.ADMIN: "admins", Role.THERAPIST: "therapists", Role.PATIENT: "patients"}
 
 
 def error_statuses(declared: Policy, method: str, *, path_ids: bool, body: bool, limited: bool) -> set[int]:
@@ -207,7 +207,7 @@ def document_policies(app: Flask) -> None:
         components["securitySchemes"] = SECURITY_SCHEMES
         for rule in app.url_map.iter_rules():
             declared: Policy | None = getattr(app.view_functions[rule.endpoint], "policy", None)
-            operations = spec["paths"].get(_openapi_path(rule), {})
+            operations = spec["paths"].get(openapi.openapi_path(rule), {})
             for method in sorted(rule.methods or ()):
                 operation = operations.get(method.lower())
                 if declared is not None and operation is not None:
@@ -217,13 +217,24 @@ def document_policies(app: Flask) -> None:
                 responses = operation.get("responses", {})
                 _as_problems(responses)
                 operation["responses"] = dict(sorted(responses.items()))
-        return spec
+        return openapi.finish(app, spec)
 
     app.spec_processor(process)
 
 
-def _openapi_path(rule: Rule) -> str:
-    return _VARIABLE.sub(lambda m: "{" + m["name"] + "}", rule.rule)
+def who_may_call(declared: Policy) -> str:
+    """The policy in a client developer's words, for the operation's description."""
+    if declared.public:
+        return "No sign-in needed."
+    if declared.roles == ANYONE:
+        who = "Any signed-in user"
+    else:
+        names = [ROLE_NAMES[role] for role in Role if role in declared.roles]
+        who = "Only " + " and ".join(names)
+    text = f"{who} may call this (bearer token, or session cookie with `X-CSRF-Token` on writes)."
+    if declared.scope is not None:
+        text += f" A {declared.scope.resource_type.replace('_', ' ')} outside the caller's scope answers 404."
+    return text
 
 
 def _document_operation(app: Flask, rule: Rule, declared: Policy, method: str, operation: dict) -> None:
@@ -236,7 +247,11 @@ def _document_operation(app: Flask, rule: Rule, declared: Policy, method: str, o
         responses.setdefault(str(status), {"description": ERROR_RESPONSES[status]})
     if not declared.public:
         operation["security"] = [{"bearer": []}, {"cookie": []}]
-    uuids = {m["name"] for m in _VARIABLE.finditer(rule.rule) if m["converter"] == "uuid"}
+    described = operation.get("description")
+    operation["description"] = (
+        f"{described}\n\n{who_may_call(declared)}" if described else who_may_call(declared)
+    )
+    uuids = {name for converter, name in openapi.path_variables(rule) if converter == "uuid"}
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "path" and parameter.get("name") in uuids:
             parameter["schema"] = {"type": "string", "format": "uuid"}

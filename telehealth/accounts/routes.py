@@ -141,7 +141,7 @@ def logout() -> tuple[str, int]:
 @policy(None, roles=ANYONE)
 @bp.doc(responses={403: NO_CSRF_FOR_TOKENS})
 @bp.output(schemas.CsrfOut)
-def csrf() -> dict[str, str]:
+def get_csrf_token() -> dict[str, str]:
     credential = current_credential()
     if credential is None or credential.csrf_token is None:
         raise Forbidden(NO_CSRF_FOR_TOKENS)
@@ -165,7 +165,7 @@ def accept_invitation(body: schemas.InvitationAcceptIn) -> dict[str, Any]:
 @policy(None, roles=PUBLIC)
 @bp.input(schemas.PasswordResetIn, arg_name="body")
 @bp.output(schemas.AcceptedOut, status_code=202)
-def password_reset(body: schemas.PasswordResetIn) -> tuple[dict[str, str], int]:
+def request_password_reset(body: schemas.PasswordResetIn) -> tuple[dict[str, str], int]:
     service.request_password_reset(body.email)
     return {"detail": "If the account exists, a reset link is on its way."}, 202
 
@@ -175,7 +175,7 @@ def password_reset(body: schemas.PasswordResetIn) -> tuple[dict[str, str], int]:
 @policy("auth.password_reset", roles=PUBLIC, resource_type="user")
 @bp.input(schemas.PasswordResetConfirmIn, arg_name="body")
 @bp.output({}, status_code=204)
-def password_reset_confirm(body: schemas.PasswordResetConfirmIn) -> tuple[str, int]:
+def confirm_password_reset(body: schemas.PasswordResetConfirmIn) -> tuple[str, int]:
     user = service.confirm_password_reset(body.token, body.password)
     audit.target(resource_id=user.id)
     return "", 204
@@ -184,7 +184,7 @@ def password_reset_confirm(body: schemas.PasswordResetConfirmIn) -> tuple[str, i
 @bp.get("/me")
 @policy(None, roles=ANYONE)
 @bp.output(schemas.UserOut)
-def me() -> dict[str, Any]:
+def get_me() -> dict[str, Any]:
     credential = signed_in()
     return me_payload(credential.user)
 

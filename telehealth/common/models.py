@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class BodySide(enum.StrEnum):
+    """Left or right: the side a reading or a logged set was done on."""
+
+    LEFT = "left"
+    RIGHT = "right"
 
 
 class Base(DeclarativeBase):

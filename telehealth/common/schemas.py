@@ -40,7 +40,8 @@ def _check_timezone(value: str) -> str:
     return value
 
 
-Timezone = Annotated[str, AfterValidator(_check_timezone)]
+# Bounded like the column that stores it (patients.timezone, 64).
+Timezone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_check_timezone)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
 

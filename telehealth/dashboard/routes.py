@@ -44,7 +44,7 @@ def get_adherence(patient: Patient, query: schemas.PeriodQuery) -> service.Adher
 @policy("progress_report.read", roles=CLINICIANS, scope=PATIENT)
 @bp.input(schemas.PeriodQuery, location="query", arg_name="query")
 @bp.output(FileSchema(type="string", format="binary"), content_type="application/pdf")
-def get_report(patient: Patient, query: schemas.PeriodQuery) -> Response:
+def get_progress_report(patient: Patient, query: schemas.PeriodQuery) -> Response:
     """A progress report for a physician or insurer; default period: the 12 weeks ending today."""
     period = service.resolve_period(patient, query.from_, query.to, default_days=report.DEFAULT_DAYS)
     document = report.render(report.gather(patient, period))

@@ -22,11 +22,6 @@ class RomType(enum.StrEnum):
     HIP_ABDUCTION = "hip_abduction"
 
 
-class Side(enum.StrEnum):
-    LEFT = "left"
-    RIGHT = "right"
-
-
 class Source(enum.StrEnum):
     CLINICIAN = "clinician"
     PATIENT_REPORTED = "patient_reported"

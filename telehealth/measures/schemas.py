@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
+from telehealth.common.models import BodySide
 from telehealth.common.schemas import (
     DateRangeQuery,
     InputModel,
@@ -18,8 +19,13 @@ from telehealth.common.schemas import (
     UtcDatetime,
 )
 from telehealth.common.time import CLOCK_SKEW, utcnow
-from telehealth.measures.models import Instrument, Mode, Position, RomInstrument, RomType, Side, Source
-from telehealth.measures.scoring import MAX_DEGREES, max_degrees
+from telehealth.measures.models import Instrument, Mode, Position, RomInstrument, RomType, Source
+from telehealth.measures.scoring import (
+    MAX_DEGREES,
+    PSFS_ACTIVITY_MAX_LENGTH,
+    PSFS_MAX_ITEM,
+    max_degrees,
+)
 
 
 def _not_in_future(value: datetime) -> datetime:
@@ -33,10 +39,16 @@ PastInstant = Annotated[InstantIn, AfterValidator(_not_in_future)]
 
 class MeasurementIn(InputModel):
     type: RomType
-    side: Side
+    side: BodySide
     # Strict: a JSON true or "45" is a client bug, not a reading.
-    degrees: float = Field(strict=True, ge=0, le=MAX_DEGREES, allow_inf_nan=False)
-    measured_at: PastInstant
+    degrees: float = Field(
+        strict=True,
+        ge=0,
+        le=MAX_DEGREES,
+        allow_inf_nan=False,
+        description="0 to 180; 0 to 90 for hip internal and external rotation",
+    )
+    measured_at: PastInstant = Field(description="with an offset; not in the future")
     source: Source
     position: Position | None = None
     mode: Mode | None = None
@@ -72,7 +84,7 @@ class MeasurementPage(PageOut[MeasurementOut]):
 
 class MeasurementQuery(DateRangeQuery):
     type: RomType | None = None
-    side: Side | None = None
+    side: BodySide | None = None
 
 
 class RomSideOut(OutputModel):
@@ -90,11 +102,34 @@ class RomSummaryOut(OutputModel):
     measured_at: UtcDatetime | None
 
 
+# What an answer may be, for the document; scoring.score_outcome checks each instrument's own rules.
+ANSWER_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": PSFS_MAX_ITEM},
+        {"type": "null"},
+        {
+            "type": "object",
+            "properties": {
+                "activity": {"type": "string", "minLength": 1, "maxLength": PSFS_ACTIVITY_MAX_LENGTH},
+                "score": {"type": "integer", "minimum": 0, "maximum": PSFS_MAX_ITEM},
+            },
+            "required": ["activity", "score"],
+            "additionalProperties": False,
+        },
+    ]
+}
+Answer = Annotated[Any, WithJsonSchema(ANSWER_SCHEMA)]
+
+
 class OutcomeIn(InputModel):
     instrument: Instrument
     # Shape and ranges depend on the instrument: scoring.score_outcome checks them.
-    answers: list[Any] = Field(max_length=50)
-    completed_at: PastInstant
+    answers: list[Answer] = Field(
+        max_length=50,
+        description="ODI: 10 integers 0-5, null for a skipped section; NPRS: [n], 0-10; "
+        "PSFS: 3 to 5 objects {activity, score 0-10}",
+    )
+    completed_at: PastInstant = Field(description="with an offset; not in the future")
 
 
 class OutcomeOut(OutputModel):

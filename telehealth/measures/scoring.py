@@ -16,8 +16,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NoReturn, Protocol
 
+from telehealth.common.models import BodySide
 from telehealth.errors import ValidationFailed
-from telehealth.measures.models import Instrument, RomType, Side
+from telehealth.measures.models import Instrument, RomType
 
 # --- Range of motion -------------------------------------------------------------------------
 
@@ -59,7 +60,7 @@ def summarize_rom(latest: Mapping[tuple[str, str], Reading], threshold: float) -
     """Summarize the latest reading of each (rotation type, side); missing data leaves nulls."""
     totals: dict[str, Decimal | None] = {}
     sides: dict[str, RomSide] = {}
-    for side in Side:
+    for side in BodySide:
         internal = latest.get((INTERNAL, side))
         external = latest.get((EXTERNAL, side))
         total = _dec(internal.degrees) + _dec(external.degrees) if internal and external else None
@@ -69,12 +70,12 @@ def summarize_rom(latest: Mapping[tuple[str, str], Reading], threshold: float) -
             external_rotation=external.degrees if external else None,
             total_rotation=_float(total),
         )
-    left, right = totals[Side.LEFT], totals[Side.RIGHT]
+    left, right = totals[BodySide.LEFT], totals[BodySide.RIGHT]
     asymmetry = abs(left - right) if left is not None and right is not None else None
     used = [reading.measured_at for reading in latest.values()]
     return RomSummary(
-        left=sides[Side.LEFT],
-        right=sides[Side.RIGHT],
+        left=sides[BodySide.LEFT],
+        right=sides[BodySide.RIGHT],
         asymmetry_degrees=_float(asymmetry),
         flagged=is_asymmetry_flagged(asymmetry, threshold),
         threshold_degrees=threshold,

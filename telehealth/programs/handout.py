@@ -12,13 +12,13 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from telehealth.patients.models import Patient
-from telehealth.programs.models import WEEK, Assignment, Side
+from telehealth.programs.models import WEEK, Assignment, AssignmentSide
 
 EXERCISES_PER_PAGE = 3
 SIDE_TEXT = {
-    Side.LEFT: "left side only",
-    Side.RIGHT: "right side only",
-    Side.BOTH: "both sides (left and right)",
+    AssignmentSide.LEFT: "left side only",
+    AssignmentSide.RIGHT: "right side only",
+    AssignmentSide.BOTH: "both sides (left and right)",
 }
 SAFETY_NOTE = (
     "Do each exercise as prescribed. Move slowly and breathe normally. Stop and contact your "
@@ -109,7 +109,7 @@ def render_program(patient: Patient, assignments: Sequence[Assignment], printed_
             f"Dose: {dose_text(assignment.sets, assignment.reps, assignment.hold_seconds)}", bold=True
         )
         if assignment.side in SIDE_TEXT:
-            pdf.paragraph(f"Side: {SIDE_TEXT[Side(assignment.side)]}")
+            pdf.paragraph(f"Side: {SIDE_TEXT[AssignmentSide(assignment.side)]}")
         pdf.paragraph(f"How often: {schedule_text(assignment)}")
         until = f" until {assignment.end_date.isoformat()}" if assignment.end_date else ""
         pdf.paragraph(f"From {assignment.start_date.isoformat()}{until}", size=9)

@@ -31,7 +31,7 @@ class Category(enum.StrEnum):
     MOTOR_CONTROL = "motor_control"
 
 
-class Side(enum.StrEnum):
+class AssignmentSide(enum.StrEnum):
     LEFT = "left"
     RIGHT = "right"
     BOTH = "both"

@@ -88,7 +88,7 @@ def update_exercise(exercise: Exercise, body: schemas.ExercisePatch) -> Exercise
 @policy("program_template.create", roles=CLINICIANS, resource_type="program_template")
 @bp.input(schemas.TemplateIn, arg_name="body")
 @bp.output(schemas.TemplateOut, status_code=201)
-def create_template(body: schemas.TemplateIn) -> ProgramTemplate:
+def create_program_template(body: schemas.TemplateIn) -> ProgramTemplate:
     template = service.create_template(
         _actor(),
         name=body.name,
@@ -103,14 +103,14 @@ def create_template(body: schemas.TemplateIn) -> ProgramTemplate:
 @policy("program_template.list", roles=CLINICIANS, resource_type="program_template")
 @bp.input(schemas.TemplateQuery, location="query", arg_name="query")
 @bp.output(schemas.TemplatePage)
-def list_templates(query: schemas.TemplateQuery) -> Any:
+def list_program_templates(query: schemas.TemplateQuery) -> Any:
     return service.list_templates(q=query.q, page=query.page, per_page=query.per_page)
 
 
 @bp.get("/program-templates/<uuid:template_id>")
 @policy("program_template.read", roles=CLINICIANS, scope=TEMPLATE)
 @bp.output(schemas.TemplateOut)
-def get_template(template: ProgramTemplate) -> ProgramTemplate:
+def get_program_template(template: ProgramTemplate) -> ProgramTemplate:
     return template
 
 
@@ -118,7 +118,7 @@ def get_template(template: ProgramTemplate) -> ProgramTemplate:
 @policy("program_template.apply", roles=THERAPISTS, scope=PATIENT)
 @bp.input(schemas.ApplyIn, arg_name="body")
 @bp.output(schemas.AppliedOut, status_code=201)
-def apply_template(patient: Patient, template_id: uuid.UUID, body: schemas.ApplyIn) -> Any:
+def apply_program_template(patient: Patient, template_id: uuid.UUID, body: schemas.ApplyIn) -> Any:
     """One assignment per template item, each then tailored on its own."""
     template = service.get_template(_actor(), template_id)
     assignments = service.apply_template(

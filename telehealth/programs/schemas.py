@@ -17,7 +17,7 @@ from telehealth.common.schemas import (
     QueryModel,
     UtcDatetime,
 )
-from telehealth.programs.models import WEEK, AssignmentStatus, BodyRegion, Category, Side, Weekday
+from telehealth.programs.models import WEEK, AssignmentSide, AssignmentStatus, BodyRegion, Category, Weekday
 
 # Dates far outside a course of care are typos; the bounds also keep date arithmetic in range.
 EARLIEST_DATE = date(2000, 1, 1)
@@ -133,7 +133,7 @@ class PrescriptionIn(PatchModel):
     sets: Sets | None = None
     reps: Reps | None = None
     hold_seconds: HoldSeconds | None = None
-    side: Side
+    side: AssignmentSide
     times_per_day: TimesPerDay = 1
     days_of_week: Days = list(WEEK)
     notes: Notes | None = None
@@ -158,7 +158,7 @@ class AssignmentPatch(PatchModel):
     sets: Sets | None = None
     reps: Reps | None = None
     hold_seconds: HoldSeconds | None = None
-    side: Side | None = None
+    side: AssignmentSide | None = None
     times_per_day: TimesPerDay | None = None
     days_of_week: Days | None = None
     start_date: LocalDate | None = None

@@ -18,11 +18,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
 
+from telehealth.common.models import BodySide
 from telehealth.common.time import zone
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
-from telehealth.programs.models import Assignment, Side
-from telehealth.progress.models import LogSide, ProgressLog
+from telehealth.programs.models import Assignment, AssignmentSide
+from telehealth.progress.models import ProgressLog
 
 # Every UTC offset in use lies within these bounds; the exact local day is decided in Python.
 _WIDEST_OFFSET = timedelta(hours=14)
@@ -58,8 +59,8 @@ class AssignmentDay:
 
 def sets_done(assignment_side: str, sides: Counter[str | None]) -> int:
     """Logs that count as done: for `both`, a left and a right log are one set."""
-    if assignment_side == Side.BOTH:
-        return sides[None] + min(sides[LogSide.LEFT], sides[LogSide.RIGHT])
+    if assignment_side == AssignmentSide.BOTH:
+        return sides[None] + min(sides[BodySide.LEFT], sides[BodySide.RIGHT])
     return sum(sides.values())
 
 

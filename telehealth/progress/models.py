@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 
@@ -11,12 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from telehealth.common.time import utcnow
 from telehealth.extensions import db
-
-
-class LogSide(enum.StrEnum):
-    LEFT = "left"
-    RIGHT = "right"
-
 
 # The fields a client sends; a repeat of the same id must match on all of them.
 BODY_FIELDS = (

@@ -34,7 +34,7 @@ def _actor() -> User:
         409: "This id was stored before with a different body",
     }
 )
-def create_log(patient: Patient, body: schemas.ProgressLogIn) -> Any:
+def create_progress_log(patient: Patient, body: schemas.ProgressLogIn) -> Any:
     """201 with the new log; the same `id` and body again: 200 with the stored log; another body: 409."""
     log, created = service.record_log(_actor(), patient, body.fields())
     audit.target(resource_id=log.id)
@@ -45,7 +45,7 @@ def create_log(patient: Patient, body: schemas.ProgressLogIn) -> Any:
 @policy("progress_log.batch", roles=PATIENT_AND_CARE_TEAM, scope=PATIENT)
 @bp.input(schemas.BatchIn, arg_name="body")
 @bp.output(schemas.BatchOut)
-def create_logs(patient: Patient, body: schemas.BatchIn) -> Any:
+def create_progress_logs(patient: Patient, body: schemas.BatchIn) -> Any:
     """Up to 500 logs, each answered on its own: created, duplicate, conflict or invalid."""
     entries = [service.LogInput(*schemas.parse_log(raw)) for raw in body.logs]
     return {"results": service.record_logs(_actor(), patient, entries)}
@@ -55,7 +55,7 @@ def create_logs(patient: Patient, body: schemas.BatchIn) -> Any:
 @policy("progress_log.list", roles=ANYONE, scope=PATIENT)
 @bp.input(schemas.ProgressLogQuery, location="query", arg_name="query")
 @bp.output(schemas.ProgressLogPage)
-def list_logs(patient: Patient, query: schemas.ProgressLogQuery) -> Any:
+def list_progress_logs(patient: Patient, query: schemas.ProgressLogQuery) -> Any:
     """Newest first."""
     return service.list_logs(
         patient,

@@ -4,10 +4,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, Field, PlainValidator, ValidationError
 
+from telehealth.common.models import BodySide
 from telehealth.common.schemas import InputModel, OutputModel, PageOut, PageQuery, UtcDatetime
-from telehealth.progress.models import LogSide
 
 MAX_BATCH = 500
 
@@ -25,11 +25,14 @@ Instant = Annotated[AwareDatetime, AfterValidator(_check_instant)]
 class ProgressLogIn(InputModel):
     id: uuid.UUID = Field(description="chosen by the client; sending it again never adds a second log")
     assignment_id: uuid.UUID
-    performed_at: Instant
+    performed_at: Instant = Field(
+        description="with an offset; at most 5 minutes ahead, at most 30 days old, "
+        "not before the assignment's start date"
+    )
     sets_completed: Annotated[int, Field(ge=1, le=20)]
     reps_completed: Annotated[int, Field(ge=0, le=100)] | None = None
     hold_seconds: Annotated[int, Field(ge=0, le=600)] | None = None
-    side: LogSide | None = Field(None, description="for a `both` assignment, the side this log covers")
+    side: BodySide | None = Field(None, description="for a `both` assignment, the side this log covers")
     pain_score: Annotated[int, Field(ge=0, le=10)]
     difficulty: Annotated[int, Field(ge=1, le=5)] | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
@@ -38,9 +41,23 @@ class ProgressLogIn(InputModel):
         return self.model_dump(mode="python") | {"side": self.side.value if self.side else None}
 
 
+def _as_sent(raw: Any) -> Any:
+    return raw
+
+
+# Documented as a progress log, kept as sent: parse_log checks each alone, so one bad log sinks no other.
+BatchLog = Annotated[Any, PlainValidator(_as_sent, json_schema_input_type=ProgressLogIn)]
+
+
 class BatchIn(InputModel):
-    # Each log is validated on its own (parse_log), so one bad log does not sink the rest.
-    logs: Annotated[list[Any], Field(min_length=1, max_length=MAX_BATCH)]
+    logs: Annotated[
+        list[BatchLog],
+        Field(
+            min_length=1,
+            max_length=MAX_BATCH,
+            description="each log answered on its own: an invalid one does not stop the others",
+        ),
+    ]
 
 
 def parse_log(raw: Any) -> tuple[str | None, dict[str, Any] | None, dict[str, list[str]] | None]:

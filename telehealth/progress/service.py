@@ -24,7 +24,7 @@ from telehealth.common.time import CLOCK_SKEW, utcnow, zone
 from telehealth.errors import Conflict, NotFound, ValidationFailed
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
-from telehealth.programs.models import Assignment, Side
+from telehealth.programs.models import Assignment, AssignmentSide
 from telehealth.progress.models import BODY_FIELDS, ProgressLog
 
 MAX_AGE = timedelta(days=30)
@@ -68,7 +68,7 @@ def _rule_errors(
     elif performed_at.astimezone(zone(patient.timezone)).date() < assignment.start_date:
         errors["performed_at"] = [f"may not be before the assignment's start date {assignment.start_date}"]
     side = fields["side"]
-    if side is not None and assignment.side != Side.BOTH and side != assignment.side:
+    if side is not None and assignment.side != AssignmentSide.BOTH and side != assignment.side:
         errors["side"] = [f"this assignment is for side '{assignment.side}'"]
     return errors
 

@@ -31,7 +31,7 @@ def get_reminder_settings(patient: Patient) -> Any:
 @policy("reminder_settings.update", roles=PATIENT_AND_CARE_TEAM, scope=PATIENT)
 @bp.input(schemas.ReminderSettingsIn, arg_name="body")
 @bp.output(schemas.ReminderSettingsOut)
-def put_reminder_settings(patient: Patient, body: schemas.ReminderSettingsIn) -> Any:
+def update_reminder_settings(patient: Patient, body: schemas.ReminderSettingsIn) -> Any:
     return service.update_settings(patient, body.changes())
 
 
@@ -49,7 +49,7 @@ def list_notifications(patient: Patient, query: schemas.NotificationQuery) -> An
 @policy("push_subscription.create", roles=PATIENTS, resource_type="push_subscription")
 @bp.input(schemas.PushSubscriptionIn, arg_name="body")
 @bp.output(schemas.PushSubscriptionOut, status_code=201)
-def add_push_subscription(body: schemas.PushSubscriptionIn) -> Any:
+def create_push_subscription(body: schemas.PushSubscriptionIn) -> Any:
     subscription = service.add_push_subscription(
         signed_in().user, str(body.endpoint), body.keys.p256dh, body.keys.auth
     )
@@ -66,15 +66,30 @@ def delete_push_subscription(subscription_id: uuid.UUID) -> tuple[str, int]:
     return "", 204
 
 
-# GET for the link in a message; POST for RFC 8058 one-click unsubscribe from mail clients.
-@bp.route("/notifications/unsubscribe", methods=["GET", "POST"])
+def _unsubscribe(token: str) -> dict[str, Any]:
+    patient_id, channel = service.unsubscribe(token)
+    audit.target(resource_id=patient_id, patient_id=patient_id)
+    return {"channel": channel, "unsubscribed": True}
+
+
+BAD_LINK = {400: "The link is not valid (forged or damaged)", 404: "The link's patient no longer exists"}
+
+
+@bp.get("/notifications/unsubscribe")
 @policy("notification.unsubscribe", roles=PUBLIC, resource_type="reminder_settings")
 @bp.input(schemas.UnsubscribeQuery, location="query", arg_name="query")
 @bp.output(schemas.UnsubscribeOut)
-@bp.doc(
-    responses={400: "The link is not valid (forged or damaged)", 404: "The link's patient no longer exists"}
-)
+@bp.doc(responses=BAD_LINK)
 def unsubscribe(query: schemas.UnsubscribeQuery) -> dict[str, Any]:
-    patient_id, channel = service.unsubscribe(query.token)
-    audit.target(resource_id=patient_id, patient_id=patient_id)
-    return {"channel": channel, "unsubscribed": True}
+    """Turn a reminder channel off from the link in a message."""
+    return _unsubscribe(query.token)
+
+
+@bp.post("/notifications/unsubscribe")
+@policy("notification.unsubscribe", roles=PUBLIC, resource_type="reminder_settings")
+@bp.input(schemas.UnsubscribeQuery, location="query", arg_name="query")
+@bp.output(schemas.UnsubscribeOut)
+@bp.doc(responses=BAD_LINK)
+def unsubscribe_one_click(query: schemas.UnsubscribeQuery) -> dict[str, Any]:
+    """RFC 8058 one-click unsubscribe, as mail clients send it."""
+    return _unsubscribe(query.token)

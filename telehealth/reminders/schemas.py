@@ -4,7 +4,7 @@ import base64
 import binascii
 import uuid
 from datetime import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BeforeValidator, Field, PlainSerializer, field_validator
 
@@ -19,8 +19,9 @@ from telehealth.common.schemas import (
 )
 from telehealth.reminders.models import Channel, Kind
 
+MAX_ENDPOINT_LENGTH = 1024  # push_subscriptions.endpoint
 HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-HHMM = Annotated[str, Field(pattern=HHMM_PATTERN, examples=["18:30"])]
+HHMM = Annotated[str, Field(pattern=HHMM_PATTERN, max_length=5, examples=["18:30"])]
 
 
 def _as_hhmm(value: Any) -> Any:
@@ -28,7 +29,7 @@ def _as_hhmm(value: Any) -> Any:
 
 
 # Answered the way it is asked for: "HH:MM", local to the patient.
-TimeOut = Annotated[str, BeforeValidator(_as_hhmm), Field(pattern=HHMM_PATTERN)]
+TimeOut = Annotated[str, BeforeValidator(_as_hhmm), Field(pattern=HHMM_PATTERN, max_length=5)]
 
 
 def _to_time(value: str | None) -> time | None:
@@ -113,13 +114,13 @@ class PushKeys(InputModel):
 
 
 class PushSubscriptionIn(InputModel):
-    endpoint: AnyHttpUrl
+    endpoint: Annotated[AnyHttpUrl, Field(max_length=MAX_ENDPOINT_LENGTH)]
     keys: PushKeys
 
     @field_validator("endpoint")
     @classmethod
     def _https(cls, value: AnyHttpUrl) -> AnyHttpUrl:
-        if len(str(value)) > 1024:
+        if len(str(value)) > MAX_ENDPOINT_LENGTH:
             raise ValueError("is too long")
         return value
 
@@ -132,7 +133,7 @@ class PushSubscriptionOut(OutputModel):
 
 class NotificationQuery(PageQuery):
     kind: Kind | None = None
-    status: str | None = Field(None, pattern="^(pending|sent|failed|skipped)$")
+    status: Literal["pending", "sent", "failed", "skipped"] | None = None
 
 
 def _public_status(status: str) -> str:

@@ -35,7 +35,7 @@ def _shown(visit: Visit) -> Any:
 @policy("visit.create", roles=CLINICIANS, resource_type="visit")
 @bp.input(schemas.VisitIn, arg_name="body")
 @bp.output(schemas.VisitOut, status_code=201)
-def create_visit(body: schemas.VisitIn) -> Any:
+def create_session(body: schemas.VisitIn) -> Any:
     audit.target(patient_id=body.patient_id)  # a refused booking is still filed under that patient
     visit = service.schedule(_actor(), **body.model_dump())
     audit.target(resource_id=visit.id)
@@ -46,7 +46,7 @@ def create_visit(body: schemas.VisitIn) -> Any:
 @policy("visit.list", roles=ANYONE, resource_type="visit")
 @bp.input(schemas.VisitQuery, location="query", arg_name="query")
 @bp.output(schemas.VisitPage, description=PATIENT_VIEW)
-def list_visits(query: schemas.VisitQuery) -> Any:
+def list_sessions(query: schemas.VisitQuery) -> Any:
     actor = _actor()
     audit.target(patient_id=service.listed_patient_id(actor, query.patient_id))
     page = service.list_visits(
@@ -64,7 +64,7 @@ def list_visits(query: schemas.VisitQuery) -> Any:
 @bp.get("/sessions/<uuid:visit_id>")
 @policy("visit.read", roles=ANYONE, scope=VISIT)
 @bp.output(schemas.VisitOut, description=PATIENT_VIEW)
-def get_visit(visit: Visit) -> Any:
+def get_session(visit: Visit) -> Any:
     return _shown(visit)
 
 
@@ -72,7 +72,7 @@ def get_visit(visit: Visit) -> Any:
 @policy("visit.reschedule", roles=CLINICIANS, scope=VISIT)
 @bp.input(schemas.RescheduleIn, arg_name="body")
 @bp.output(schemas.VisitOut)
-def reschedule_visit(visit: Visit, body: schemas.RescheduleIn) -> Any:
+def reschedule_session(visit: Visit, body: schemas.RescheduleIn) -> Any:
     return _shown(service.reschedule(visit, **body.model_dump(exclude_unset=True)))
 
 
@@ -80,21 +80,21 @@ def reschedule_visit(visit: Visit, body: schemas.RescheduleIn) -> Any:
 @policy("visit.cancel", roles=ANYONE, scope=VISIT)
 @bp.input(schemas.CancelIn, arg_name="body")
 @bp.output(schemas.VisitOut, description=PATIENT_VIEW)
-def cancel_visit(visit: Visit, body: schemas.CancelIn) -> Any:
+def cancel_session(visit: Visit, body: schemas.CancelIn) -> Any:
     return _shown(service.cancel(_actor(), visit, body.reason))
 
 
 @bp.post("/sessions/<uuid:visit_id>/join")
 @policy("visit.join", roles=PARTICIPANTS, scope=VISIT)
 @bp.output(schemas.JoinOut)
-def join_visit(visit: Visit) -> Any:
+def join_session(visit: Visit) -> Any:
     return service.join_link(_actor(), visit)
 
 
 @bp.post("/sessions/<uuid:visit_id>/start")
 @policy("visit.start", roles=THERAPISTS, scope=VISIT)
 @bp.output(schemas.VisitOut)
-def start_visit(visit: Visit) -> Any:
+def start_session(visit: Visit) -> Any:
     return _shown(service.start(visit))
 
 
@@ -102,14 +102,14 @@ def start_visit(visit: Visit) -> Any:
 @policy("visit.complete", roles=THERAPISTS, scope=VISIT)
 @bp.input(schemas.CompleteIn, arg_name="body")
 @bp.output(schemas.VisitOut)
-def complete_visit(visit: Visit, body: schemas.CompleteIn) -> Any:
+def complete_session(visit: Visit, body: schemas.CompleteIn) -> Any:
     return _shown(service.complete(visit, body.notes.model_dump()))
 
 
 @bp.post("/sessions/<uuid:visit_id>/no-show")
 @policy("visit.no_show", roles=THERAPISTS, scope=VISIT)
 @bp.output(schemas.VisitOut)
-def mark_no_show(visit: Visit) -> Any:
+def mark_session_no_show(visit: Visit) -> Any:
     return _shown(service.mark_no_show(visit))
 
 
@@ -123,7 +123,7 @@ def mark_no_show(visit: Visit) -> Any:
         }
     }
 )
-def visit_calendar(visit: Visit) -> Response:
+def get_session_calendar(visit: Visit) -> Response:
     response = Response(service.calendar_file(_actor(), visit), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'attachment; filename="video-visit.ics"'
     response.headers["Cache-Control"] = "no-store"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from telehealth.accounts.models import Role
 from telehealth.common.pagination import Page
@@ -33,6 +33,8 @@ class VisitIn(InputModel):
 
 
 class RescheduleIn(InputModel):
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})  # the validator below, documented
+
     starts_at: Instant | None = None
     duration_minutes: Duration | None = None
 
@@ -79,9 +81,10 @@ class VisitQuery(PageQuery):
 
 
 class SoapNotesOut(OutputModel):
-    subjective: str | None
-    objective: str | None
-    assessment: str | None
+    # Left out of a patient's view (PlanNotesOut), so the one documented shape fits both.
+    subjective: str | None = None
+    objective: str | None = None
+    assessment: str | None = None
     plan: str | None
 
 
