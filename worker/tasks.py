@@ -40,6 +40,14 @@ def send_password_reset(user_id: str) -> None:
         emails.send_password_reset(*issued)
 
 
+@shared_task(name=jobs.SEND_EMAIL_CHANGE, **MAIL_RETRY)
+def send_email_change(user_id: str) -> None:
+    link = accounts.issue_email_change(uuid.UUID(user_id))
+    db.session.commit()
+    if link:
+        emails.send_email_change(link)
+
+
 @shared_task(name=jobs.PURGE_EXPIRED_CREDENTIALS)
 def purge_expired_credentials() -> None:
     accounts.purge_expired_credentials()
