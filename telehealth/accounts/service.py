@@ -209,9 +209,8 @@ def change_password(user: User, current: str, new: str, keep: Credential) -> Non
 
 
 def request_password_reset(email: str) -> None:
-    user = find_user_by_email(email)
-    if user is not None and user.is_active and user.password_hash is not None:
-        jobs.enqueue_after_commit(jobs.SEND_PASSWORD_RESET, str(user.id))
+    """The same work for every address: only the worker looks for the account, out of the caller's sight."""
+    jobs.enqueue_after_commit(jobs.SEND_PASSWORD_RESET, normalize_email(email))
 
 
 def confirm_password_reset(raw_token: str, password: str) -> User:
@@ -284,9 +283,13 @@ def issue_invitation(user_id: uuid.UUID) -> tuple[User, str] | None:
     return user, raw
 
 
-def issue_password_reset(user_id: uuid.UUID) -> tuple[User, str] | None:
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_active:
+def issue_password_reset(email: str) -> tuple[User, str] | None:
+    """A reset link for the account signing in with this address, if there is one that can sign in.
+
+    A pending (unconfirmed) address finds nothing: it is not a sign-in yet.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.is_active or user.password_hash is None:
         return None
     raw = _new_one_time(user, OneTimePurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_LIFETIME"])
     db.session.flush()
