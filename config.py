@@ -61,6 +61,7 @@ class Config:
     API_TOKEN_LIFETIME = timedelta(days=_int("API_TOKEN_DAYS", 30))
     INVITATION_LIFETIME = timedelta(days=_int("INVITATION_DAYS", 7))
     PASSWORD_RESET_LIFETIME = timedelta(hours=2)
+    EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
 
     # argon2id; RFC 9106's second recommended option (64 MiB, t=3, p=4).
     ARGON2_TIME_COST = 3
@@ -77,7 +78,7 @@ class Config:
     LOGIN_FAILURE_LIMIT_PER_ADDRESS = _env("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30 per 15 minutes")
     PASSWORD_RESET_LIMIT = _env("PASSWORD_RESET_LIMIT", "5 per hour")
     PASSWORD_RESET_LIMIT_PER_ADDRESS = _env("PASSWORD_RESET_LIMIT_PER_ADDRESS", "20 per hour")
-    # Failed uses of an emailed link's token (invitation, reset), per address; successes are free.
+    # Failed uses of an emailed link's token (invitation, reset, email change) per address; successes free.
     TOKEN_FAILURE_LIMIT_PER_ADDRESS = _env("TOKEN_FAILURE_LIMIT_PER_ADDRESS", "20 per hour")
     # Wrong current passwords at POST /me/password, per signed-in user.
     PASSWORD_CHANGE_FAILURE_LIMIT = _env("PASSWORD_CHANGE_FAILURE_LIMIT", "5 per 15 minutes")

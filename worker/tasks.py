@@ -33,11 +33,20 @@ def send_invitation(user_id: str) -> None:
 
 
 @shared_task(name=jobs.SEND_PASSWORD_RESET, **MAIL_RETRY)
-def send_password_reset(user_id: str) -> None:
-    issued = accounts.issue_password_reset(uuid.UUID(user_id))
+def send_password_reset(email: str) -> None:
+    # Every request queues this; only here, unseen by the caller, is the account looked for.
+    issued = accounts.issue_password_reset(email)
     db.session.commit()
     if issued:
         emails.send_password_reset(*issued)
+
+
+@shared_task(name=jobs.SEND_EMAIL_CHANGE, **MAIL_RETRY)
+def send_email_change(user_id: str) -> None:
+    link = accounts.issue_email_change(uuid.UUID(user_id))
+    db.session.commit()
+    if link:
+        emails.send_email_change(link)
 
 
 @shared_task(name=jobs.PURGE_EXPIRED_CREDENTIALS)

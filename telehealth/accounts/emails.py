@@ -6,6 +6,7 @@ from flask import current_app
 from flask_mailman import EmailMessage
 
 from telehealth.accounts.models import User
+from telehealth.accounts.service import EmailChangeLink
 
 
 def _link(path: str, token: str) -> str:
@@ -36,4 +37,26 @@ def send_password_reset(user: User, token: str) -> None:
         "Someone asked to reset the password of your account. If it was you, open:\n\n"
         f"{_link('/password-reset', token)}\n\n"
         "The link works once and expires in two hours. If it was not you, ignore this email.\n",
+    )
+
+
+def send_email_change(link: EmailChangeLink) -> None:
+    """The notice goes first: by the time the link can be used, the current address has been told."""
+    _send(
+        link.current_email,
+        "A change to your sign-in email was requested",
+        f"Hello {link.first_name},\n\n"
+        "Your clinic asked to change the email address you sign in with. A confirmation link has been "
+        "sent to the new address; until it is confirmed you keep signing in with this one.\n\n"
+        "If you did not expect this, contact your clinic.\n",
+    )
+    hours = int(current_app.config["EMAIL_CHANGE_LIFETIME"].total_seconds() // 3600)
+    _send(
+        link.new_email,
+        "Confirm your new sign-in email",
+        f"Hello {link.first_name},\n\n"
+        "Your clinic asked to make this the email address you sign in with. To confirm, open:\n\n"
+        f"{_link('/email-change/confirm', link.token)}\n\n"
+        f"The link works once and expires in {hours} hours. Confirming signs you out everywhere; "
+        "sign in again with this address. If you did not expect this, ignore this email.\n",
     )

@@ -25,6 +25,8 @@ class User(IdMixin, TimestampMixin, UserMixin, db.Model):
     __tablename__ = "users"
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # A new sign-in address waiting for its owner to confirm it; `email` stays the sign-in until then.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     # Empty until the invitation is accepted.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
@@ -51,6 +53,10 @@ class PersonMixin:
     @property
     def email(self) -> str:
         return self.user.email
+
+    @property
+    def pending_email(self) -> str | None:
+        return self.user.pending_email
 
     @property
     def first_name(self) -> str:
@@ -97,10 +103,11 @@ class ApiToken(IdMixin, db.Model):
 class OneTimePurpose(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105
+    EMAIL_CHANGE = "email_change"
 
 
 class OneTimeToken(IdMixin, db.Model):
-    """Invitation and password-reset links: single use, expiring, stored hashed."""
+    """Invitation, password-reset and email-change links: single use, expiring, stored hashed."""
 
     __tablename__ = "one_time_tokens"
     __table_args__ = (Index("ix_one_time_tokens_user_purpose", "user_id", "purpose"),)
@@ -111,3 +118,5 @@ class OneTimeToken(IdMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # An email-change link confirms only the address it was sent to.
+    email: Mapped[str | None] = mapped_column(String(254))

@@ -74,6 +74,7 @@ def me_payload(user: User) -> dict[str, Any]:
     return {
         "id": user.id,
         "email": user.email,
+        "pending_email": user.pending_email,
         "role": user.role,
         "first_name": user.first_name,
         "last_name": user.last_name,
@@ -179,6 +180,19 @@ def confirm_password_reset(body: schemas.PasswordResetConfirmIn) -> tuple[str, i
     user = service.confirm_password_reset(body.token, body.password)
     audit.target(resource_id=user.id)
     return "", 204
+
+
+@bp.post("/auth/email-change/confirm")
+@_token_limits
+@policy("auth.email_change_confirm", roles=PUBLIC, resource_type="user")
+@bp.doc(responses={409: "The new address has meanwhile become another account's sign-in"})
+@bp.input(schemas.EmailChangeConfirmIn, arg_name="body")
+@bp.output(schemas.UserEnvelope)
+def email_change_confirm(body: schemas.EmailChangeConfirmIn) -> dict[str, Any]:
+    user = service.confirm_email_change(body.token)
+    payload = me_payload(user)
+    audit.target(resource_id=user.id, patient_id=payload["patient_id"])  # filed under the patient too
+    return {"user": payload}
 
 
 @bp.get("/me")

@@ -26,9 +26,13 @@ class TokenIn(InputModel):
     device_name: str | None = Field(None, max_length=100)
 
 
+PENDING_EMAIL = "a new sign-in address awaiting its owner's confirmation; `email` signs in until then"
+
+
 class UserOut(OutputModel):
     id: uuid.UUID
     email: str
+    pending_email: str | None = Field(None, description=PENDING_EMAIL)
     role: str
     first_name: str
     last_name: str
@@ -70,6 +74,10 @@ class PasswordResetConfirmIn(InputModel):
     password: Password
 
 
+class EmailChangeConfirmIn(InputModel):
+    token: Token
+
+
 class PasswordChangeIn(InputModel):
     current_password: PresentedPassword
     new_password: Password
@@ -85,6 +93,7 @@ class TherapistOut(OutputModel):
     id: uuid.UUID
     user_id: uuid.UUID
     email: str
+    pending_email: str | None = Field(description=PENDING_EMAIL)
     first_name: str
     last_name: str
     created_at: UtcDatetime

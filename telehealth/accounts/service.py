@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import secrets
@@ -11,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from telehealth import jobs
 from telehealth.accounts import throttle
@@ -31,6 +33,7 @@ from telehealth.extensions import db
 
 # Writing last-seen on every request would turn reads into writes; once a minute is enough.
 TOUCH_INTERVAL = timedelta(seconds=60)
+BAD_LINK = "is invalid, expired or already used"
 
 
 def token_digest(raw: str) -> str:
@@ -45,9 +48,21 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+def _email_taken() -> Conflict:
+    return Conflict("An account with this email already exists.", errors={"email": ["already in use"]})
+
+
 def ensure_email_free(email: str) -> None:
     if find_user_by_email(email) is not None:
-        raise Conflict("An account with this email already exists.", errors={"email": ["already in use"]})
+        raise _email_taken()
+
+
+def _write_address() -> None:
+    """Flush a new sign-in address; losing a race for it to another account is a 409, not a 500."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise _email_taken() from exc
 
 
 # --- sign-in -------------------------------------------------------------------------
@@ -194,13 +209,12 @@ def change_password(user: User, current: str, new: str, keep: Credential) -> Non
 
 
 def request_password_reset(email: str) -> None:
-    user = find_user_by_email(email)
-    if user is not None and user.is_active and user.password_hash is not None:
-        jobs.enqueue_after_commit(jobs.SEND_PASSWORD_RESET, str(user.id))
+    """The same work for every address: only the worker looks for the account, out of the caller's sight."""
+    jobs.enqueue_after_commit(jobs.SEND_PASSWORD_RESET, normalize_email(email))
 
 
 def confirm_password_reset(raw_token: str, password: str) -> User:
-    user = _consume_one_time(raw_token, OneTimePurpose.PASSWORD_RESET)
+    user, _ = _consume_one_time(raw_token, OneTimePurpose.PASSWORD_RESET)
     _set_password(user, password)
     revoke_credentials(user.id)
     return user
@@ -213,7 +227,7 @@ def invite(user: User) -> None:
     jobs.enqueue_after_commit(jobs.SEND_INVITATION, str(user.id))
 
 
-def _new_one_time(user: User, purpose: OneTimePurpose, lifetime: timedelta) -> str:
+def _new_one_time(user: User, purpose: OneTimePurpose, lifetime: timedelta, email: str | None = None) -> str:
     raw = secrets.token_urlsafe(32)
     db.session.add(
         OneTimeToken(
@@ -221,12 +235,25 @@ def _new_one_time(user: User, purpose: OneTimePurpose, lifetime: timedelta) -> s
             purpose=purpose,
             token_hash=token_digest(raw),
             expires_at=utcnow() + lifetime,
+            email=email,
         )
     )
     return raw
 
 
-def _consume_one_time(raw_token: str, purpose: OneTimePurpose) -> User:
+def _void_one_time(user_id: uuid.UUID, *purposes: OneTimePurpose) -> None:
+    """Links of these kinds already sent to the user stop working."""
+    db.session.execute(
+        delete(OneTimeToken).where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.purpose.in_(purposes),
+            OneTimeToken.used_at.is_(None),
+        )
+    )
+
+
+def _consume_one_time(raw_token: str, purpose: OneTimePurpose) -> tuple[User, str | None]:
+    """The link's user and the address it was sent to (email changes only); the link is used up."""
     now = utcnow()
     # One UPDATE claims the token, so two racing uses cannot both succeed.
     claimed = db.session.execute(
@@ -238,12 +265,12 @@ def _consume_one_time(raw_token: str, purpose: OneTimePurpose) -> User:
             OneTimeToken.expires_at > now,
         )
         .values(used_at=now)
-        .returning(OneTimeToken.user_id)
-    ).scalar_one_or_none()
-    user = db.session.get(User, claimed) if claimed is not None else None
-    if user is None or not user.is_active:
-        raise ValidationFailed.field("token", "is invalid, expired or already used")
-    return user
+        .returning(OneTimeToken.user_id, OneTimeToken.email)
+    ).one_or_none()
+    user = db.session.get(User, claimed.user_id) if claimed is not None else None
+    if claimed is None or user is None or not user.is_active:
+        raise ValidationFailed.field("token", BAD_LINK)
+    return user, claimed.email
 
 
 def issue_invitation(user_id: uuid.UUID) -> tuple[User, str] | None:
@@ -256,9 +283,13 @@ def issue_invitation(user_id: uuid.UUID) -> tuple[User, str] | None:
     return user, raw
 
 
-def issue_password_reset(user_id: uuid.UUID) -> tuple[User, str] | None:
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_active:
+def issue_password_reset(email: str) -> tuple[User, str] | None:
+    """A reset link for the account signing in with this address, if there is one that can sign in.
+
+    A pending (unconfirmed) address finds nothing: it is not a sign-in yet.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.is_active or user.password_hash is None:
         return None
     raw = _new_one_time(user, OneTimePurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_LIFETIME"])
     db.session.flush()
@@ -266,8 +297,87 @@ def issue_password_reset(user_id: uuid.UUID) -> tuple[User, str] | None:
 
 
 def accept_invitation(raw_token: str, password: str) -> User:
-    user = _consume_one_time(raw_token, OneTimePurpose.INVITATION)
+    user, _ = _consume_one_time(raw_token, OneTimePurpose.INVITATION)
     _set_password(user, password)
+    return user
+
+
+# --- email changes ---------------------------------------------------------------------
+
+
+class EmailChange(enum.StrEnum):
+    """What asking for a new sign-in address did."""
+
+    UNCHANGED = "unchanged"
+    REQUESTED = "requested"  # pending until the new address confirms it
+    CANCELLED = "cancelled"  # set back to the current address: the pending change is dropped
+    CHANGED = "changed"  # invitation not yet accepted: changed at once, invited anew
+
+    @property
+    def audit_action(self) -> str:
+        return f"user.email_change_{self.value}"
+
+
+def change_email(user: User, new_email: str) -> EmailChange:
+    """The one way any route changes a user's sign-in address (API.md "Email changes")."""
+    email = normalize_email(new_email)
+    if user.password_hash is None:
+        # Nobody signs in with this account yet: move the invitation itself to the new address.
+        if email == user.email:
+            return EmailChange.UNCHANGED
+        ensure_email_free(email)
+        user.email = email
+        _void_one_time(user.id, OneTimePurpose.INVITATION)
+        _write_address()
+        invite(user)
+        return EmailChange.CHANGED
+    if email == user.email:
+        if user.pending_email is None:
+            return EmailChange.UNCHANGED
+        user.pending_email = None
+        _void_one_time(user.id, OneTimePurpose.EMAIL_CHANGE)
+        return EmailChange.CANCELLED
+    # Only a confirmed address is taken; a pending one claims nothing until it is confirmed.
+    ensure_email_free(email)
+    user.pending_email = email
+    _void_one_time(user.id, OneTimePurpose.EMAIL_CHANGE)
+    jobs.enqueue_after_commit(jobs.SEND_EMAIL_CHANGE, str(user.id))
+    return EmailChange.REQUESTED
+
+
+@dataclass(frozen=True)
+class EmailChangeLink:
+    """What the worker mails: a notice to the current address, the link to the new one."""
+
+    first_name: str
+    current_email: str
+    new_email: str
+    token: str
+
+
+def issue_email_change(user_id: uuid.UUID) -> EmailChangeLink | None:
+    """A fresh confirmation link for the user's pending address; only the newest link works."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.pending_email is None:
+        return None
+    _void_one_time(user.id, OneTimePurpose.EMAIL_CHANGE)
+    lifetime = current_app.config["EMAIL_CHANGE_LIFETIME"]
+    raw = _new_one_time(user, OneTimePurpose.EMAIL_CHANGE, lifetime, email=user.pending_email)
+    db.session.flush()
+    return EmailChangeLink(user.first_name, user.email, user.pending_email, raw)
+
+
+def confirm_email_change(raw_token: str) -> User:
+    """The link's address becomes the sign-in; every session, token and earlier link of the user ends."""
+    user, address = _consume_one_time(raw_token, OneTimePurpose.EMAIL_CHANGE)
+    if address is None or address != user.pending_email:
+        raise ValidationFailed.field("token", BAD_LINK)  # the change was cancelled or replaced
+    ensure_email_free(address)  # another account may have taken it since the request
+    user.email = address
+    user.pending_email = None
+    _void_one_time(user.id, OneTimePurpose.PASSWORD_RESET, OneTimePurpose.EMAIL_CHANGE)
+    revoke_credentials(user.id)
+    _write_address()
     return user
 
 

@@ -31,6 +31,8 @@ class Entry:
     patient_id: uuid.UUID | None = None
     # A list view shows several patients' data: each of them gets an event of its own.
     patients_shown: list[uuid.UUID] = field(default_factory=list)
+    # Further actions the request took on the way (action, resource type, resource id).
+    also: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def begin(action: str | None, resource_type: str | None) -> Entry:
@@ -68,6 +70,13 @@ def shown(patient_ids: list[uuid.UUID]) -> None:
         entry.patients_shown.extend(patient_ids)
 
 
+def also(action: str, *, resource_type: str, resource_id: object) -> None:
+    """Record a further action this request took (an email change inside a patient edit), as its own event."""
+    entry = current()
+    if entry is not None:
+        entry.also.append((action, resource_type, str(resource_id)))
+
+
 def _outcome(status: int) -> str:
     if status < 400:
         return "success"
@@ -79,7 +88,7 @@ def _outcome(status: int) -> str:
 
 
 def _rows(entry: Entry, status: int) -> list[dict[str, Any]]:
-    """The request's event, and one more for each patient a list showed."""
+    """The request's event, one more for each patient a list showed, and one for each further action."""
     at = utcnow()
     base = {
         "at": at,
@@ -94,7 +103,11 @@ def _rows(entry: Entry, status: int) -> list[dict[str, Any]]:
         "request_id": g.get("request_id") if has_request_context() else None,
     }
     patients = [entry.patient_id, *entry.patients_shown]
-    return [{**base, "id": uuid.uuid4(), "patient_id": patient_id} for patient_id in patients]
+    rows = [{**base, "id": uuid.uuid4(), "patient_id": patient_id} for patient_id in patients]
+    for action, resource_type, resource_id in entry.also:
+        further = {"action": action, "resource_type": resource_type, "resource_id": resource_id}
+        rows.append({**base, **further, "id": uuid.uuid4(), "patient_id": entry.patient_id})
+    return rows
 
 
 def _write(entry: Entry, status: int) -> None:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # Task names: the API queues by name, so services never import the worker.
 SEND_INVITATION = "accounts.send_invitation"
 SEND_PASSWORD_RESET = "accounts.send_password_reset"  # noqa: S105
+SEND_EMAIL_CHANGE = "accounts.send_email_change"
 PURGE_EXPIRED_CREDENTIALS = "accounts.purge_expired_credentials"
 REMINDER_SCAN = "reminders.scan"
 REMINDER_SEND = "reminders.send"

@@ -9,6 +9,7 @@ from apiflask import APIBlueprint
 from telehealth.accounts.models import User
 from telehealth.accounts.permissions import ANYONE, CLINICIANS, policy
 from telehealth.accounts.security import signed_in
+from telehealth.accounts.service import EmailChange
 from telehealth.audit import service as audit
 from telehealth.patients import schemas, service
 from telehealth.patients.models import Patient
@@ -55,7 +56,10 @@ def get_patient(patient: Patient) -> Patient:
 @bp.input(schemas.PatientPatch, arg_name="body")
 @bp.output(schemas.PatientOut)
 def update_patient(patient: Patient, body: schemas.PatientPatch) -> Patient:
-    return service.update_patient(_actor(), patient, body.changes())
+    patient, email_change = service.update_patient(_actor(), patient, body.changes())
+    if email_change is not EmailChange.UNCHANGED:
+        audit.also(email_change.audit_action, resource_type="user", resource_id=patient.user_id)
+    return patient
 
 
 @bp.post("/patients/<uuid:patient_id>/discharge")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field, field_validator
 
+from telehealth.accounts.schemas import PENDING_EMAIL
 from telehealth.common.schemas import (
     InputModel,
     Name,
@@ -61,6 +62,7 @@ class PatientOut(OutputModel):
     id: uuid.UUID
     user_id: uuid.UUID
     email: str
+    pending_email: str | None = Field(description=PENDING_EMAIL)
     first_name: str
     last_name: str
     date_of_birth: date

@@ -118,16 +118,17 @@ def create_patient(
     return patient
 
 
-def update_patient(actor: User, patient: Patient, changes: dict[str, Any]) -> Patient:
+def update_patient(
+    actor: User, patient: Patient, changes: dict[str, Any]
+) -> tuple[Patient, accounts.EmailChange]:
+    """The patient, and what the edit did to their sign-in address (see accounts.change_email)."""
     if actor.role == Role.PATIENT:
         refused = sorted(set(changes) - PATIENT_EDITABLE)
         if refused:
             raise Forbidden(f"Patients may change only phone and timezone, not {', '.join(refused)}.")
+    email_change = accounts.EmailChange.UNCHANGED
     if "email" in changes:
-        email = accounts.normalize_email(changes.pop("email"))
-        if email != patient.user.email:
-            accounts.ensure_email_free(email)
-            patient.user.email = email
+        email_change = accounts.change_email(patient.user, changes.pop("email"))
     for name in ("first_name", "last_name"):
         if name in changes:
             setattr(patient.user, name, changes.pop(name))
@@ -138,7 +139,7 @@ def update_patient(actor: User, patient: Patient, changes: dict[str, Any]) -> Pa
     patient.updated_at = utcnow()
     db.session.flush()
     events.patient_changed.send(patient)
-    return patient
+    return patient, email_change
 
 
 def discharge(patient: Patient, reason: str | None) -> Patient:

@@ -9,11 +9,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from telehealth import create_app
+from telehealth import create_app, jobs
 from telehealth.accounts import service as accounts
 from telehealth.extensions import db
+from telehealth.jobs.models import OutboxJob
 from tests.factories import PASSWORD, Api, login_cookie, make_patient, make_therapist
+from tests.support.jobs import run_queued_jobs
+from tests.support.queries import counting_queries
 
 LOGIN = "/api/v1/auth/login"
 TOKENS = "/api/v1/auth/tokens"
@@ -112,6 +116,35 @@ def test_answers_do_not_tell_whether_an_account_exists(app, clinic, path):
     assert answers(clinic.patient.user.email, "192.0.2.1") == answers("nobody@clinic-test.org", "192.0.2.2")
 
 
+def test_a_reset_request_does_the_same_work_whether_or_not_the_account_exists(app, clinic):
+    """Its timing cannot tell either: the same SQL and the same queued job; only the worker looks."""
+
+    def resets() -> set[OutboxJob]:
+        return set(
+            db.session.scalars(select(OutboxJob).where(OutboxJob.task_name == jobs.SEND_PASSWORD_RESET))
+        )
+
+    def work(email: str, address: str) -> tuple[list[str], list[OutboxJob]]:
+        before = resets()
+        with counting_queries() as statements:
+            assert _post(app, RESET, {"email": email}, address=address).status_code == 202
+        return statements, list(resets() - before)
+
+    existing = clinic.patient.user.email
+    known_sql, known_jobs = work(existing.upper(), "192.0.2.1")
+    unknown_sql, unknown_jobs = work("nobody@clinic-test.org", "192.0.2.2")
+    assert known_sql == unknown_sql
+    assert any("outbox_jobs" in statement for statement in known_sql)
+    assert not any("users" in statement for statement in known_sql)  # the request never looks
+    [known_job], [unknown_job] = known_jobs, unknown_jobs
+    assert (known_job.args, unknown_job.args) == ([existing], ["nobody@clinic-test.org"])
+    assert known_job.dispatched_at is not None and unknown_job.dispatched_at is not None
+
+    run_queued_jobs(jobs.SEND_PASSWORD_RESET)
+    [mail] = app.extensions["mailman"].outbox
+    assert mail.to == [existing] and "token=" in mail.body
+
+
 def test_the_account_limit_lifts_after_its_window(app, clinic, clock):
     email = clinic.patient.user.email
     for _ in range(5):
@@ -144,7 +177,7 @@ def test_patients_resetting_passwords_from_one_address_are_never_throttled(app, 
     patients = [make_patient(clinic.therapist) for _ in range(25)]
     tokens = []
     for patient in patients:
-        issued = accounts.issue_password_reset(patient.user.id)
+        issued = accounts.issue_password_reset(patient.user.email)
         assert issued is not None
         tokens.append(issued[1])
     db.session.commit()

@@ -63,7 +63,7 @@ def test_password_reset_ends_every_cookie_and_token_of_the_account(app, clinic):
     assert (
         app.test_client().post("/api/v1/auth/password-reset", json={"email": user.email}).status_code == 202
     )
-    tasks.send_password_reset.run(str(user.id))  # the worker's task body for the queued request
+    tasks.send_password_reset.run(user.email)  # the worker's task body for the queued request
     link = app.extensions["mailman"].outbox[-1].body
     token = re.search(r"token=([A-Za-z0-9_\-]+)", link)[1]
     confirm = app.test_client().post(
