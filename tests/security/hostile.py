@@ -129,7 +129,9 @@ class Walk:
 
     def send(self, route: Route, caller: User | None, case: Case) -> TestResponse:
         n = next(self._addresses)
-        kwargs: dict[str, Any] = {"environ_base": {"REMOTE_ADDR": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"}}
+        kwargs: dict[str, Any] = {
+            "environ_base": {"REMOTE_ADDR": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"}
+        }
         if case.raw is not None:
             kwargs["data"] = case.raw.encode()
             if case.content_type:
@@ -180,7 +182,7 @@ def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_instant(schema: dict[str, Any]) -> bool:
-    options = schema.get("anyOf", []) + [schema]
+    options = [*schema.get("anyOf", []), schema]
     return any(option.get("format") == "date-time" for option in options)
 
 
