@@ -16,7 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from telehealth.errors import BadRequest, DomainError, ValidationFailed
+from telehealth.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']+")
@@ -32,11 +32,6 @@ MAX_JSON_DEPTH = 32
 UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE_MESSAGE = "must be text without NUL characters or unpaired surrogates"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    title = "Unsupported media type"
 
 
 class ApiRequest(Request):
