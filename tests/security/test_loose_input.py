@@ -158,10 +158,13 @@ def test_json_under_any_json_media_type_is_taken(api, clinic, content_type):
     assert response.json["first_name"] == "Renamed"
 
 
-def test_an_action_whose_fields_are_all_optional_takes_no_body_and_no_content_type(api, clinic):
-    response = api.post(f"/api/v1/patients/{clinic.patient.id}/discharge", clinic.therapist.user)
-    assert response.status_code == 200
-    assert response.json["status"] == "discharged"
+def test_no_body_and_no_content_type_reads_as_no_fields_so_an_all_optional_action_succeeds(api, clinic):
+    discharged = api.post(f"/api/v1/patients/{clinic.patient.id}/discharge", clinic.therapist.user)
+    assert discharged.status_code == 200
+    assert discharged.json["status"] == "discharged"
+    created = api.post("/api/v1/patients", clinic.therapist.user)
+    assert created.status_code == 422
+    assert {"email", "first_name", "timezone"} <= set(created.json["errors"])
 
 
 def test_an_empty_body_declared_as_another_type_is_415(api, clinic):
