@@ -22,7 +22,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     )
     app.config.from_object(config)
     app.config.update(overrides or {})
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     _refuse_unsafe_production(app)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 

@@ -76,6 +76,11 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+
+
 class ValidationFailed(DomainError):
     status = 422
     title = "Validation failed"

@@ -2,8 +2,9 @@
 
 Order of checks, so status codes never leak what lies outside a caller's scope:
 401 not signed in -> 403 missing CSRF -> 404 object outside scope -> 403 role may not act
--> 400 body not a JSON object -> 422 fields (APIFlask) -> the view. The policy owns the
-request's transaction: it commits the view's work together with the audit event.
+-> the edge (telehealth.web: 415 body type, 400 not a JSON object, 422 unstorable text)
+-> 422 fields (APIFlask) -> the view. The policy owns the request's transaction: it commits
+the view's work together with the audit event.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from telehealth.accounts.models import Role, User
 from telehealth.accounts.security import require_user
 from telehealth.audit import service as audit
 from telehealth.common import openapi
-from telehealth.errors import PROBLEM_MIMETYPE, PROBLEM_SCHEMA, BadRequest, DomainError, Forbidden
+from telehealth.errors import PROBLEM_MIMETYPE, PROBLEM_SCHEMA, DomainError, Forbidden
 from telehealth.extensions import db, limiter
+from telehealth.web import refuse_unacceptable_input
 
 ANYONE = frozenset(Role)
 CLINICIANS = frozenset({Role.THERAPIST, Role.ADMIN})
@@ -32,8 +34,6 @@ STAFF_ONLY = frozenset({Role.ADMIN})
 THERAPISTS = frozenset({Role.THERAPIST})
 PATIENTS = frozenset({Role.PATIENT})
 PUBLIC: frozenset[Role] = frozenset()  # no sign-in needed
-
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,7 @@ def _run(view: Callable[..., Any], declared: Policy, entry: audit.Entry, args: t
         kwargs[scope.name] = obj
     if user is not None and user.role not in declared.roles:
         raise Forbidden(f"A {user.role} may not do this.")
-    if "body" in getattr(view, "_spec", {}):
-        _require_json_object()
+    refuse_unacceptable_input(view)
     return view(*args, **kwargs)
 
 
@@ -120,14 +119,6 @@ def patient_id_of(obj: Any) -> uuid.UUID | None:
     if isinstance(obj, Patient):
         return obj.id
     return getattr(obj, "patient_id", None)
-
-
-def _require_json_object() -> None:
-    if request.method not in BODY_METHODS or not request.get_data(cache=True):
-        return
-    body = request.get_json(force=True)  # invalid JSON raises a 400 of its own
-    if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.")
 
 
 def _status_of_result(result: Any) -> int:
@@ -152,12 +143,13 @@ def _status_of_exception(exc: BaseException) -> int:
 # --- what the OpenAPI document says about each policy ------------------------------------
 
 ERROR_RESPONSES: dict[int, str] = {
-    400: "The body is not JSON, or not a JSON object",
+    400: "The body is not JSON or not a JSON object, or an unknown query parameter holds a NUL",
     401: "Not signed in, or the session or token has ended",
     403: "Signed in, but this role may not do this, or the X-CSRF-Token header is missing",
     404: "No such resource within the caller's scope",
     409: "The resource's current state does not allow this",
     413: "The body is larger than the server accepts",
+    415: "The body is not sent as application/json (or another +json type)",
     422: "One or more fields are invalid; `errors` names each",
     429: "Too many attempts; retry after `Retry-After` seconds",
     503: "The database is briefly unreachable; retry after `Retry-After` seconds",
@@ -182,7 +174,7 @@ ROLE_NAMES = {Role.ADMIN: "admins", Role.THERAPIST: "therapists", Role.PATIENT: 
 
 def error_statuses(declared: Policy, method: str, *, path_ids: bool, body: bool, limited: bool) -> set[int]:
     """Every error status a route behind this policy can answer, derived from the policy itself."""
-    statuses = {503}  # any request may meet a database restart
+    statuses = {400, 503}  # any request may meet a database restart, or carry a NUL in its query
     if not declared.public:
         statuses.add(401)
         if method in UNSAFE_METHODS:
@@ -192,7 +184,7 @@ def error_statuses(declared: Policy, method: str, *, path_ids: bool, body: bool,
     if declared.scope is not None or path_ids or (body and not declared.public):
         statuses.add(404)  # an id in the path, or one a body refers to, may lie outside the scope
     if body:
-        statuses |= {400, 413, 422}
+        statuses |= {413, 415, 422}
     if limited:
         statuses.add(429)
     return statuses

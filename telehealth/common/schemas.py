@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
@@ -10,6 +11,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -19,6 +21,24 @@ from pydantic import (
 
 from telehealth.common.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from telehealth.common.time import is_valid_timezone, isoformat_z
+
+# RFC 3339 date-time: a "T" between date and time and an offset; no numbers, spaces or naive times.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _rfc3339_text(value: Any) -> Any:
+    # Pydantic's lax mode would read 1796031029 or "2026-11-23 09:00:00Z"; the contract says RFC 3339.
+    if isinstance(value, datetime) or (isinstance(value, str) and _RFC3339.fullmatch(value)):
+        return value
+    raise ValueError("must be an RFC 3339 instant with an offset, such as 2026-03-10T09:30:00-05:00")
+
+
+def _iso_date_text(value: Any) -> Any:
+    # Pydantic's lax mode would read 1700000000 or "2026-03-10T00:00" as a date; the contract says YYYY-MM-DD.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -31,12 +51,13 @@ def _as_utc(value: datetime) -> datetime:
 
 # Output instants are UTC with a Z; input instants must carry an offset and are read as UTC.
 UtcDatetime = Annotated[datetime, PlainSerializer(isoformat_z, return_type=str)]
-InstantIn = Annotated[AwareDatetime, AfterValidator(_as_utc)]
+InstantIn = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_as_utc)]
+DateIn = Annotated[date, BeforeValidator(_iso_date_text)]
 
 
 def _check_timezone(value: str) -> str:
     if not is_valid_timezone(value):
-        raise ValueError("must be an IANA time zone such as America/New_York")
+        raise ValueError("must be an IANA time zone name such as America/New_York, or UTC")
     return value
 
 
@@ -96,6 +117,7 @@ class DateRangeQuery(PageQuery):
 
 
 __all__ = [
+    "DateIn",
     "DateRangeQuery",
     "InputModel",
     "InstantIn",

@@ -26,7 +26,8 @@ def _zone_names() -> frozenset[str]:
 
 
 def is_valid_timezone(name: str) -> bool:
-    return name in _zone_names()
+    """An IANA `Area/Location` name, or UTC; never `localtime`, `Factory` or a POSIX TZ string."""
+    return (name == "UTC" or "/" in name) and name in _zone_names()
 
 
 @lru_cache(maxsize=1024)

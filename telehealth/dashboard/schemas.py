@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, Field
 
-from telehealth.common.schemas import OutputModel, PageOut, PageQuery, QueryModel, UtcDatetime
+from telehealth.common.schemas import DateIn, OutputModel, PageOut, PageQuery, QueryModel, UtcDatetime
 from telehealth.dashboard.service import Flag
 
 # Far-off dates are typos; the bounds also keep date arithmetic in range.
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _iso_date_text(value: Any) -> Any:
-    # Pydantic would also read "1700000000" or "0" as a date; the contract says YYYY-MM-DD.
-    if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
 
 
 def _within_bounds(value: date) -> date:
@@ -31,7 +22,7 @@ def _within_bounds(value: date) -> date:
     return value
 
 
-LocalDateParam = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_within_bounds)]
+LocalDateParam = Annotated[DateIn, AfterValidator(_within_bounds)]
 
 
 class PeriodQuery(QueryModel):

@@ -8,6 +8,7 @@ from pydantic import EmailStr, Field, field_validator
 
 from telehealth.accounts.schemas import PENDING_EMAIL
 from telehealth.common.schemas import (
+    DateIn,
     InputModel,
     Name,
     OutputModel,
@@ -34,7 +35,7 @@ class PatientIn(InputModel):
     email: EmailStr = Field(max_length=254)
     first_name: Name
     last_name: Name
-    date_of_birth: date
+    date_of_birth: DateIn
     timezone: Timezone
     phone: Phone | None = None
     conditions: Conditions = []
@@ -49,7 +50,7 @@ class PatientPatch(PatchModel):
     email: EmailStr | None = Field(None, max_length=254)
     first_name: Name | None = None
     last_name: Name | None = None
-    date_of_birth: date | None = None
+    date_of_birth: DateIn | None = None
     timezone: Timezone | None = None
     phone: Phone | None = None
     conditions: Conditions | None = None

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field
 
 from telehealth.common.schemas import (
+    DateIn,
     InputModel,
     OutputModel,
     PageOut,
@@ -45,7 +46,7 @@ def _check_url(value: str) -> str:
     return value
 
 
-LocalDate = Annotated[date, AfterValidator(_check_local_date)]
+LocalDate = Annotated[DateIn, AfterValidator(_check_local_date)]
 Sets = Annotated[int, Field(ge=1, le=20)]
 Reps = Annotated[int, Field(ge=1, le=100)]
 HoldSeconds = Annotated[int, Field(ge=0, le=600)]

@@ -4,10 +4,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field, PlainValidator, ValidationError
+from pydantic import AfterValidator, Field, PlainValidator, ValidationError
 
 from telehealth.common.models import BodySide
-from telehealth.common.schemas import InputModel, OutputModel, PageOut, PageQuery, UtcDatetime
+from telehealth.common.schemas import InputModel, InstantIn, OutputModel, PageOut, PageQuery, UtcDatetime
 
 MAX_BATCH = 500
 
@@ -19,7 +19,7 @@ def _check_instant(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_check_instant)]
+Instant = Annotated[InstantIn, AfterValidator(_check_instant)]
 
 
 class ProgressLogIn(InputModel):
