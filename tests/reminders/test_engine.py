@@ -234,3 +234,33 @@ def test_reminders_scan_command_plans_and_queues_what_is_due(api, clinic, progra
     assert "queued 1 reminders" in result.output
     [note] = notes_of(patient)
     assert note.status == Status.QUEUED  # handed to the (in-memory) broker for a worker
+
+
+def test_inactivity_is_judged_on_the_days_the_prescription_then_in_force_planned(api, clinic, program):
+    with time_machine.travel(ny(2026, 11, 23, 7, 0), tick=False):  # a Monday
+        patient = make_patient(clinic.therapist, timezone=NY)
+        assignment_id = program(patient, date(2026, 11, 16), days=["mon", "wed", "fri"])
+        for day in (16, 18, 20):  # every scheduled day done
+            logged = api.post(
+                f"/api/v1/patients/{patient.id}/progress-logs",
+                patient.user,
+                json={
+                    "id": str(uuid.uuid4()),
+                    "assignment_id": assignment_id,
+                    "performed_at": ny(2026, 11, day, 12, 0).isoformat(),
+                    "sets_completed": 2,
+                    "pain_score": 2,
+                },
+            )
+            assert logged.status_code == 201, logged.json
+        # This morning the therapist makes it daily; the weekend before was not a scheduled day.
+        changed = api.patch(
+            f"/api/v1/assignments/{assignment_id}",
+            clinic.therapist.user,
+            json={"days_of_week": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+        )
+        assert changed.status_code == 200, changed.json
+        reminder_at(api, patient, "09:00", inactivity_days=2)
+    with time_machine.travel(ny(2026, 11, 23, 9, 1), tick=False):
+        run_scan_and_send(ny(2026, 11, 23, 9, 1))
+    assert [n.kind for n in notes_of(patient)] == [Kind.EXERCISE]
