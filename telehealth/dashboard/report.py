@@ -363,8 +363,16 @@ def _latest_outcome(results: list[OutcomeResult], unit: str) -> str:
         text += f" ({_text(last.interpretation)})"
     if last.change_from_baseline is not None:
         meaningful = "clinically meaningful" if last.meaningful_change else "not yet clinically meaningful"
-        text += f", {_signed(last.change_from_baseline)} from baseline, {meaningful}"
+        if last.meaningfully_worse:
+            meaningful = "a clinically meaningful worsening"
+        text += f", {_signed(last.change_from_baseline)} from baseline ({last.direction}), {meaningful}"
     return text
+
+
+def _change_text(result: OutcomeResult) -> str:
+    if result.change_from_baseline is None:
+        return "-"
+    return f"{_signed(result.change_from_baseline)} ({result.direction})"
 
 
 def _program(pdf: _Report, data: ReportData) -> None:
@@ -461,7 +469,7 @@ def _outcome_table(pdf: _Report, data: ReportData, instrument: str, unit: str) -
                 + (" (baseline)" if result.change_from_baseline is None else ""),
                 f"{result.score:g}{unit}",
                 _text(result.interpretation or "-"),
-                "-" if result.change_from_baseline is None else _signed(result.change_from_baseline),
+                _change_text(result),
                 "-" if result.change_from_baseline is None else ("yes" if result.meaningful_change else "no"),
             ]
             for result in found.rows

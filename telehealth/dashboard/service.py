@@ -7,11 +7,13 @@ Each number is defined once here and used by all three views:
   before (`pain_trends`);
 - hip rotation asymmetry: `measures.service.rom_summaries` (the report replays the same
   `summarize_rom` over the readings known at each date);
-- inactivity: `reminders.planner.is_inactive` over the same look-back the nudges use.
+- inactivity: `reminders.planner.is_inactive` over the same look-back the nudges use;
+- a worsened outcome: the latest result on an instrument is a meaningful worsening from its
+  baseline (`measures.service.latest_outcomes`, the comparison the outcomes endpoint answers).
 
 The caseload is answered in a fixed number of queries whatever its size: the patients with their
 last log, next visit and inactivity setting (one query), the day counts (two), the ROM summaries
-(one) and the pain windows (one aggregate).
+(one), the latest outcomes (one) and the pain windows (one aggregate).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from telehealth.common.pagination import Page
 from telehealth.common.time import utcnow
 from telehealth.errors import ValidationFailed
 from telehealth.extensions import db
-from telehealth.measures.service import rom_summaries
+from telehealth.measures.service import latest_outcomes, rom_summaries
 from telehealth.patients.models import Patient, PatientStatus
 from telehealth.patients.service import visible_patients
 from telehealth.progress.adherence import DayCount, daily_counts
@@ -56,6 +58,7 @@ class Flag(enum.StrEnum):
     LOW_ADHERENCE = "low_adherence"
     PAIN_INCREASE = "pain_increase"
     ROM_ASYMMETRY = "rom_asymmetry"
+    OUTCOME_WORSENED = "outcome_worsened"
 
 
 # --- shared definitions ----------------------------------------------------------------------
@@ -273,6 +276,7 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
         max(todays.values()),
     )
     summaries = rom_summaries(patients)
+    outcomes = latest_outcomes(patients)
     pains = pain_trends(patients, now=now)
     rows = []
     for patient, last_activity_at, next_session_at, inactivity_days in found:
@@ -295,6 +299,7 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
                 (Flag.LOW_ADHERENCE, rate is not None and rate < LOW_ADHERENCE_BELOW),
                 (Flag.PAIN_INCREASE, pain.increased),
                 (Flag.ROM_ASYMMETRY, rom.flagged),
+                (Flag.OUTCOME_WORSENED, any(result.meaningfully_worse for result in outcomes[patient.id])),
             )
             if raised
         ]

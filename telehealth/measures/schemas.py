@@ -19,7 +19,7 @@ from telehealth.common.schemas import (
 )
 from telehealth.common.time import CLOCK_SKEW, utcnow
 from telehealth.measures.models import Instrument, Mode, Position, RomInstrument, RomType, Side, Source
-from telehealth.measures.scoring import MAX_DEGREES, max_degrees
+from telehealth.measures.scoring import MAX_DEGREES, Direction, max_degrees
 
 
 def _not_in_future(value: datetime) -> datetime:
@@ -107,6 +107,10 @@ class OutcomeOut(OutputModel):
     change_from_baseline: float | None
     meaningful_change: bool
     improved: bool | None
+    direction: Direction | None = Field(
+        description="improved, worsened or unchanged against the baseline (ODI and NPRS improve "
+        "downwards, PSFS upwards); null on the baseline itself"
+    )
     completed_at: UtcDatetime
     recorded_by_id: uuid.UUID
     created_at: UtcDatetime

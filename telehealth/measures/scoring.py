@@ -8,6 +8,7 @@ degrees apart reach a threshold of 10 (binary floats land a hair short of both).
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -114,14 +115,23 @@ class Score:
     answers: list[Any]  # as stored: validated and normalized
 
 
+class Direction(enum.StrEnum):
+    """Which way a result moved from the baseline, read with the instrument's better side."""
+
+    IMPROVED = "improved"
+    WORSENED = "worsened"
+    UNCHANGED = "unchanged"
+
+
 @dataclass(frozen=True)
 class Change:
     change_from_baseline: float | None
     meaningful_change: bool
     improved: bool | None
+    direction: Direction | None  # None on the baseline itself
 
 
-BASELINE = Change(change_from_baseline=None, meaningful_change=False, improved=None)
+BASELINE = Change(change_from_baseline=None, meaningful_change=False, improved=None, direction=None)
 
 
 def score_outcome(instrument: str, answers: Sequence[Any]) -> Score:
@@ -195,15 +205,19 @@ def nprs_band(rating: float) -> str:
 
 
 def compare_to_baseline(instrument: str, score: float, baseline: float | None) -> Change:
-    """Change from the first result; meaningful when its size reaches the MCID, either way."""
+    """Change from the first result; meaningful when its size reaches the MCID, either way, and
+    `direction` says which way (ODI and NPRS improve downwards, PSFS upwards)."""
     if baseline is None:
         return BASELINE
     change = _dec(score) - _dec(baseline)
     better = change > 0 if instrument in HIGHER_IS_BETTER else change < 0
+    worse = change < 0 if instrument in HIGHER_IS_BETTER else change > 0
+    direction = Direction.IMPROVED if better else Direction.WORSENED if worse else Direction.UNCHANGED
     return Change(
         change_from_baseline=float(change),
         meaningful_change=abs(change) >= MCID[Instrument(instrument)],
         improved=better,
+        direction=direction,
     )
 
 

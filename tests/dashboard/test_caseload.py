@@ -193,6 +193,44 @@ def test_rom_asymmetry_flag_at_the_patients_threshold(api, clinic, care, frozen)
     assert [_row_of(rows, p)["flags"] for p in (ten_apart, nine_apart)] == [["rom_asymmetry"], []]
 
 
+ODI_28, ODI_30, ODI_38, ODI_40 = [2] * 4 + [1] * 6, [2] * 5 + [1] * 5, [2] * 9 + [1], [2] * 10
+
+
+def _psfs(score: int) -> list[dict[str, Any]]:
+    return [{"activity": name, "score": score} for name in ("golf swing", "stairs", "sitting")]
+
+
+def test_outcome_worsened_when_the_latest_result_on_an_instrument_is_a_meaningful_worsening(
+    api, clinic, care, frozen
+):
+    histories = {
+        "odi 30 to 40": [("odi", ODI_30), ("odi", ODI_40)],
+        "odi 30 to 38": [("odi", ODI_30), ("odi", ODI_38)],  # worse, but under the MCID of 10
+        "odi worse, then better": [("odi", ODI_30), ("odi", ODI_40), ("odi", ODI_28)],
+        "odi better, nprs 3 to 5": [("odi", ODI_40), ("odi", ODI_28), ("nprs", [3]), ("nprs", [5])],
+        "nprs 5 to 3": [("nprs", [5]), ("nprs", [3])],
+        "psfs 6 to 4": [("psfs", _psfs(6)), ("psfs", _psfs(4))],  # less able: worse
+        "psfs 4 to 6": [("psfs", _psfs(4)), ("psfs", _psfs(6))],
+        "a baseline only": [("odi", [4] * 10)],
+    }
+    patients = {name: make_patient(clinic.therapist) for name in histories}
+    for name, results in histories.items():
+        for n, (instrument, answers) in enumerate(results):
+            care.outcome(patients[name], instrument, answers, days_ago(30 - n))
+
+    rows = _rows(api, clinic.therapist)
+
+    assert [name for name, p in patients.items() if "outcome_worsened" in _row_of(rows, p)["flags"]] == [
+        "odi 30 to 40",
+        "odi better, nprs 3 to 5",
+        "psfs 6 to 4",
+    ]
+    worsened = _rows(api, clinic.therapist, "?flag=outcome_worsened")
+    assert {row["patient"]["id"] for row in worsened} == {
+        str(patients[name].id) for name in ("odi 30 to 40", "odi better, nprs 3 to 5", "psfs 6 to 4")
+    }
+
+
 def _ordering_caseload(care, clinic) -> dict[str, Patient]:
     """Baker: inactive and low adherence; Brown and Young: asymmetric hips; Adams and the
     clinic's patient: nothing."""

@@ -77,8 +77,8 @@ def test_report_compares_outcomes_with_a_baseline_taken_before_the_period(api, c
     _, text = _read(api.get(_path(clinic.patient, "?from=2026-02-19&to=2026-03-18"), clinic.admin))
 
     assert f"{days_ago(60)[:10]} (baseline) 52%" in text
-    assert "34% moderate -18 yes" in text
-    assert "34% (moderate), -18 from baseline, clinically meaningful" in text
+    assert "34% moderate -18 (improved) yes" in text
+    assert "34% (moderate), -18 from baseline (improved), clinically meaningful" in text
 
 
 def test_report_states_the_same_pain_and_asymmetry_as_the_dashboard(api, clinic, care, frozen):
@@ -127,3 +127,14 @@ def test_reading_the_report_is_audited_under_the_patient(api, clinic, frozen):
         (clinic.admin.id, "success", clinic.patient.id),
         (clinic.patient.user.id, "denied", clinic.patient.id),
     }
+
+
+def test_report_says_which_way_an_outcome_moved(api, clinic, care, frozen):
+    patient = clinic.patient
+    care.outcome(patient, "odi", [2] * 5 + [1] * 5, days_ago(20))  # 30%, the baseline
+    care.outcome(patient, "odi", [2] * 10, days_ago(2))  # 40%: more disability
+
+    _, text = _read(api.get(_path(patient), clinic.therapist.user))
+
+    assert "40% (moderate), +10 from baseline (worsened), a clinically meaningful worsening" in text
+    assert "40% moderate +10 (worsened) yes" in text

@@ -195,6 +195,30 @@ def test_the_baseline_itself_has_no_change():
     assert compared.change_from_baseline is None
     assert compared.meaningful_change is False
     assert compared.improved is None
+    assert compared.direction is None
+
+
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "score", "direction", "meaningful"),
+    [
+        ("odi", 30.0, 40.0, "worsened", True),  # more disability: worse, and by the MCID
+        ("odi", 30.0, 39.9, "worsened", False),
+        ("odi", 40.0, 30.0, "improved", True),
+        ("odi", 30.0, 30.0, "unchanged", False),
+        ("nprs", 3.0, 5.0, "worsened", True),  # more pain
+        ("nprs", 5.0, 3.0, "improved", True),
+        ("nprs", 4.0, 4.0, "unchanged", False),
+        ("psfs", 6.0, 4.0, "worsened", True),  # less ability
+        ("psfs", 4.8, 6.8, "improved", True),
+        ("psfs", 5.0, 5.0, "unchanged", False),
+    ],
+)
+def test_direction_reads_odi_and_nprs_downwards_and_psfs_upwards(
+    instrument, baseline, score, direction, meaningful
+):
+    compared = compare_to_baseline(instrument, score, baseline)
+    assert compared.direction == direction
+    assert compared.meaningful_change is meaningful
 
 
 # --- Range of motion -------------------------------------------------------------------------
