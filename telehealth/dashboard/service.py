@@ -19,11 +19,13 @@ last log, next visit and inactivity setting (one query), the day counts (two), t
 from __future__ import annotations
 
 import enum
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import lazyload
@@ -79,30 +81,52 @@ def day_start(day: date, timezone: str) -> datetime:
     return at_local(day, time.min, timezone)
 
 
+def one_decimal(value: Fraction | None) -> Decimal | None:
+    """For display only: half up (away from zero), as a clinician rounds by hand."""
+    if value is None:
+        return None
+    size = Decimal(math.floor(abs(value) * 10 + Fraction(1, 2))) / 10
+    return (-size if value < 0 else size).quantize(_ONE_DECIMAL)
+
+
 def mean_one_decimal(total: int, count: int) -> Decimal | None:
-    # Half up, as a clinician rounds by hand; the change and its flag use these same figures.
-    return (Decimal(total) / count).quantize(_ONE_DECIMAL, ROUND_HALF_UP) if count else None
+    return one_decimal(Fraction(total, count)) if count else None
 
 
 @dataclass(frozen=True)
 class PainTrend:
-    """Mean logged pain of the last PAIN_WINDOW_DAYS local days, and of the days before them."""
+    """Mean logged pain of the last PAIN_WINDOW_DAYS local days, and of the days before them:
+    exact, so the flag compares the true means; `mean`, `previous_mean` and `change` are rounded
+    for display."""
 
-    mean: Decimal | None
-    previous_mean: Decimal | None
+    recent: Fraction | None
+    previous: Fraction | None
+
+    @property
+    def mean(self) -> Decimal | None:
+        return one_decimal(self.recent)
+
+    @property
+    def previous_mean(self) -> Decimal | None:
+        return one_decimal(self.previous)
+
+    @property
+    def exact_change(self) -> Fraction | None:
+        if self.recent is None or self.previous is None:
+            return None
+        return self.recent - self.previous
 
     @property
     def change(self) -> Decimal | None:
-        if self.mean is None or self.previous_mean is None:
-            return None
-        return self.mean - self.previous_mean
+        return one_decimal(self.exact_change)
 
     @property
     def increased(self) -> bool:
-        return self.change is not None and self.change >= PAIN_INCREASE_POINTS
+        change = self.exact_change
+        return change is not None and change >= PAIN_INCREASE_POINTS
 
 
-NO_PAIN_DATA = PainTrend(mean=None, previous_mean=None)
+NO_PAIN_DATA = PainTrend(recent=None, previous=None)
 
 
 def pain_trends(
@@ -152,10 +176,14 @@ def pain_trends(
     trends = {patient.id: NO_PAIN_DATA for patient in patients}
     for patient_id, recent_sum, recent_count, total_sum, total_count in rows:
         trends[patient_id] = PainTrend(
-            mean=mean_one_decimal(recent_sum, recent_count),
-            previous_mean=mean_one_decimal(total_sum - recent_sum, total_count - recent_count),
+            recent=_mean(recent_sum, recent_count),
+            previous=_mean(total_sum - recent_sum, total_count - recent_count),
         )
     return trends
+
+
+def _mean(total: int, count: int) -> Fraction | None:
+    return Fraction(int(total), int(count)) if count else None
 
 
 # --- periods of local dates ------------------------------------------------------------------

@@ -182,6 +182,28 @@ def test_pain_increase_when_the_weekly_mean_rises_two_points_or_more(api, clinic
     ]
 
 
+def test_pain_increase_compares_the_unrounded_means(api, clinic, care, frozen):
+    # Both had a mean of 7/3 (2.33) the week before; this week 17/4 (4.25) and 13/3 (4.33).
+    just_under, exactly_two = clinic.patient, make_patient(clinic.therapist)
+    for patient, recent in ((just_under, (4, 4, 4, 5)), (exactly_two, (4, 4, 5))):
+        assignment = care.assign(patient, TODAY - timedelta(days=20))
+        earlier = [(days_ago(8), 2), (days_ago(9), 2), (days_ago(10), 3)]
+        care.logs(
+            patient, assignment, [*earlier, *((days_ago(n + 1), pain) for n, pain in enumerate(recent))]
+        )
+
+    rows = _rows(api, clinic.therapist)
+
+    # Rounded first, 4.3 - 2.3 would be a rise of 2.0; the true rise is 1.92.
+    under, two = _row_of(rows, just_under), _row_of(rows, exactly_two)
+    assert (under["avg_pain_7d"], under["pain_change"], "pain_increase" in under["flags"]) == (
+        4.3,
+        1.9,
+        False,
+    )
+    assert (two["avg_pain_7d"], two["pain_change"], "pain_increase" in two["flags"]) == (4.3, 2.0, True)
+
+
 def test_rom_asymmetry_flag_at_the_patients_threshold(api, clinic, care, frozen):
     ten_apart, nine_apart = clinic.patient, make_patient(clinic.therapist)
     care.rotations(ten_apart, days_ago(3), left=(40, 40), right=(30, 40))
