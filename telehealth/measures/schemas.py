@@ -79,15 +79,29 @@ class RomSideOut(OutputModel):
     internal_rotation: float | None
     external_rotation: float | None
     total_rotation: float | None
+    position: str | None = Field(description="the position both readings shown were taken in")
+    measured_at: UtcDatetime | None = Field(description="the newer of the readings shown")
+
+
+class PatientReportedRomOut(OutputModel):
+    left: RomSideOut
+    right: RomSideOut
 
 
 class RomSummaryOut(OutputModel):
     left: RomSideOut
     right: RomSideOut
-    asymmetry_degrees: float | None
+    asymmetry_degrees: float | None = Field(
+        description="|left total - right total|, only when both sides have a clinician pair taken in the "
+        "same position"
+    )
     flagged: bool
     threshold_degrees: float
     measured_at: UtcDatetime | None
+    readings: list[uuid.UUID] = Field(description="ids of the clinician readings the summary used")
+    patient_reported: PatientReportedRomOut = Field(
+        description="patient-reported readings, summarised apart by the same rule; they never set flagged"
+    )
 
 
 class OutcomeIn(InputModel):

@@ -119,20 +119,27 @@ def rom_summaries(patients: Sequence[Patient]) -> dict[uuid.UUID, RomSummary]:
     """The rom-summary of many patients in a constant number of queries."""
     if not patients:
         return {}
+    # The latest reading of each kind a summary may pair: by type, side, source and position.
     latest = _first_in_each(
         Measurement,
         where=(
             Measurement.patient_id.in_({patient.id for patient in patients}),
             Measurement.type.in_(ROTATION_TYPES),
         ),
-        partition_by=(Measurement.patient_id, Measurement.type, Measurement.side),
+        partition_by=(
+            Measurement.patient_id,
+            Measurement.type,
+            Measurement.side,
+            Measurement.source,
+            Measurement.position,
+        ),
         order_by=_NEWEST_READING,
     )
-    by_patient: dict[uuid.UUID, dict[tuple[str, str], Measurement]] = {}
+    by_patient: dict[uuid.UUID, list[Measurement]] = {}
     for reading in latest:
-        by_patient.setdefault(reading.patient_id, {})[(reading.type, reading.side)] = reading
+        by_patient.setdefault(reading.patient_id, []).append(reading)
     return {
-        patient.id: summarize_rom(by_patient.get(patient.id, {}), patient.rom_asymmetry_threshold_degrees)
+        patient.id: summarize_rom(by_patient.get(patient.id, []), patient.rom_asymmetry_threshold_degrees)
         for patient in patients
     }
 

@@ -253,6 +253,31 @@ def test_outcome_worsened_when_the_latest_result_on_an_instrument_is_a_meaningfu
     }
 
 
+def test_rom_asymmetry_uses_clinician_readings_in_one_position_only(api, clinic, care, frozen):
+    estimated, mixed = clinic.patient, make_patient(clinic.therapist)
+    for patient in (estimated, mixed):
+        care.rotations(patient, days_ago(60), left=(40, 40), right=(40, 40))
+    # One patient's own estimate by eye today; a prone reading of the other's hip, without a partner.
+    for patient, fields in (
+        (estimated, {"source": "patient_reported", "instrument": "visual"}),
+        (mixed, {"source": "clinician", "position": "prone"}),
+    ):
+        user = patient.user if fields["source"] == "patient_reported" else clinic.therapist.user
+        body = {
+            "type": "hip_internal_rotation",
+            "side": "left",
+            "degrees": 20,
+            "measured_at": days_ago(0, "08:00"),
+        }
+        response = api.post(f"/api/v1/patients/{patient.id}/measurements", user, json=body | fields)
+        assert response.status_code == 201, response.json
+
+    rows = _rows(api, clinic.therapist)
+
+    assert [_row_of(rows, p)["rom_asymmetry_degrees"] for p in (estimated, mixed)] == [0.0, 0.0]
+    assert [_row_of(rows, p)["flags"] for p in (estimated, mixed)] == [[], []]
+
+
 def _ordering_caseload(care, clinic) -> dict[str, Patient]:
     """Baker: inactive and low adherence; Brown and Young: asymmetric hips; Adams and the
     clinic's patient: nothing."""
