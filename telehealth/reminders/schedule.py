@@ -115,13 +115,6 @@ def quiet_hours_start(instant: datetime, tz_name: str, start: time, end: time) -
     return min(candidates, default=instant)
 
 
-def after_quiet_hours(instant: datetime, tz_name: str, start: time | None, end: time | None) -> datetime:
-    """`instant`, or the end of the quiet hours it falls in."""
-    if not in_quiet_hours(instant, tz_name, start, end):
-        return instant
-    return quiet_hours_end(instant, tz_name, end)  # type: ignore[arg-type]  # in_quiet_hours ensures end
-
-
 def send_time(
     due: datetime,
     tz_name: str,

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from telehealth.reminders.schedule import (
-    after_quiet_hours,
     at_local,
     exercise_send_time,
     in_quiet_hours,
@@ -68,17 +67,17 @@ def test_quiet_hours_that_wrap_midnight():
 def test_a_send_inside_quiet_hours_moves_to_their_end():
     quiet = (time(21, 0), time(8, 0))
     late_evening = at_local(date(2026, 11, 23), time(22, 30), NY)
-    assert after_quiet_hours(late_evening, NY, *quiet) == at_local(date(2026, 11, 24), time(8, 0), NY)
+    assert send_time(late_evening, NY, *quiet) == at_local(date(2026, 11, 24), time(8, 0), NY)
     early_morning = at_local(date(2026, 11, 24), time(6, 0), NY)
-    assert after_quiet_hours(early_morning, NY, *quiet) == at_local(date(2026, 11, 24), time(8, 0), NY)
+    assert send_time(early_morning, NY, *quiet) == at_local(date(2026, 11, 24), time(8, 0), NY)
     afternoon = at_local(date(2026, 11, 24), time(15, 0), NY)
-    assert after_quiet_hours(afternoon, NY, *quiet) == afternoon
+    assert send_time(afternoon, NY, *quiet) == afternoon
 
 
 def test_no_quiet_hours_when_unset():
     moment = at_local(date(2026, 11, 23), time(23, 0), NY)
     assert not in_quiet_hours(moment, NY, None, None)
-    assert after_quiet_hours(moment, NY, None, None) == moment
+    assert send_time(moment, NY, None, None) == moment
 
 
 # --- Daylight saving days, in two zones (2026) ------------------------------------------------
@@ -116,7 +115,7 @@ def test_quiet_hours_end_at_the_first_instant_after_the_send_the_clock_reads_the
 ):
     assert in_quiet_hours(deferred_at, tz, time(0, 0), quiet_end)
     assert quiet_hours_end(deferred_at, tz, quiet_end) == ends_at
-    assert after_quiet_hours(deferred_at, tz, time(0, 0), quiet_end) == ends_at
+    assert send_time(deferred_at, tz, time(0, 0), quiet_end) == ends_at
     assert ends_at - deferred_at < timedelta(hours=2)  # never a whole day
     assert not in_quiet_hours(ends_at, tz, time(0, 0), quiet_end)
 
