@@ -112,12 +112,13 @@ GENERATE = [
 GENERATE_DUE = [
     """
     INSERT INTO assignments (id, patient_id, exercise_id, template_id, sets, reps, hold_seconds,
-                             side, times_per_day, days_of_week, start_date, end_date, notes,
-                             status, created_by, ended_at, ended_on, ended_by, history, created_at,
-                             updated_at)
+                             side, times_per_day, days_of_week, start_date, end_date, effective_from,
+                             notes, status, created_by, ended_at, ended_on, ended_by, history,
+                             created_at, updated_at)
     SELECT md5('bench-assignment-' || i)::uuid, md5('bench-patient-' || i)::uuid, :exercise, NULL,
            3, 10, NULL, 'none', 1, '["mon","tue","wed","thu","fri","sat","sun"]',
-           CAST(:now AS date) - 14, NULL, NULL, 'active', md5('bench-user-' || i)::uuid,
+           CAST(:now AS date) - 14, NULL, CAST(:now AS date) - 14, NULL, 'active',
+           md5('bench-user-' || i)::uuid,
            NULL, NULL, NULL, '[]', :now, :now
     FROM generate_series(1, CAST(:emails AS integer)) AS i
     """,

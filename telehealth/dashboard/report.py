@@ -36,7 +36,7 @@ from telehealth.dashboard.service import (
     pain_trends,
 )
 from telehealth.extensions import db
-from telehealth.measures.models import Instrument, Measurement
+from telehealth.measures.models import Instrument, Measurement, Source
 from telehealth.measures.scoring import EXTERNAL, INTERNAL, RomSummary, summarize_rom
 from telehealth.measures.service import OutcomeResult, outcome_series, rom_history
 from telehealth.patients.models import Patient
@@ -201,16 +201,18 @@ def _rom_timeline(
     by_day: dict[date, list[Measurement]] = defaultdict(list)
     for reading in rom_history(patient.id, end=until):  # oldest first
         by_day[local_date(reading.measured_at, patient.timezone)].append(reading)
-    latest: dict[tuple[str, str], Measurement] = {}
+    # The newest reading of each kind the summary may pair (it picks among them as the endpoint does).
+    latest: dict[tuple[str, str, str, str | None], Measurement] = {}
     timeline: list[RomDay] = []
     summary: RomSummary | None = None
     for day, readings in sorted(by_day.items()):
         taken = {}
         for reading in readings:
-            latest[(reading.type, reading.side)] = reading
-            taken[(reading.type, reading.side)] = reading.degrees
-        summary = summarize_rom(latest, patient.rom_asymmetry_threshold_degrees)
-        if day >= period.start:
+            latest[(reading.type, reading.side, reading.source, reading.position)] = reading
+            if reading.source == Source.CLINICIAN:  # a patient's own estimate is not charted as measured
+                taken[(reading.type, reading.side)] = reading.degrees
+        summary = summarize_rom(latest.values(), patient.rom_asymmetry_threshold_degrees)
+        if day >= period.start and taken:
             timeline.append(RomDay(day=day, readings=taken, summary=summary))
     return timeline, summary
 
@@ -363,8 +365,16 @@ def _latest_outcome(results: list[OutcomeResult], unit: str) -> str:
         text += f" ({_text(last.interpretation)})"
     if last.change_from_baseline is not None:
         meaningful = "clinically meaningful" if last.meaningful_change else "not yet clinically meaningful"
-        text += f", {_signed(last.change_from_baseline)} from baseline, {meaningful}"
+        if last.meaningfully_worse:
+            meaningful = "a clinically meaningful worsening"
+        text += f", {_signed(last.change_from_baseline)} from baseline ({last.direction}), {meaningful}"
     return text
+
+
+def _change_text(result: OutcomeResult) -> str:
+    if result.change_from_baseline is None:
+        return "-"
+    return f"{_signed(result.change_from_baseline)} ({result.direction})"
 
 
 def _program(pdf: _Report, data: ReportData) -> None:
@@ -461,7 +471,7 @@ def _outcome_table(pdf: _Report, data: ReportData, instrument: str, unit: str) -
                 + (" (baseline)" if result.change_from_baseline is None else ""),
                 f"{result.score:g}{unit}",
                 _text(result.interpretation or "-"),
-                "-" if result.change_from_baseline is None else _signed(result.change_from_baseline),
+                _change_text(result),
                 "-" if result.change_from_baseline is None else ("yes" if result.meaningful_change else "no"),
             ]
             for result in found.rows
@@ -493,6 +503,7 @@ def _hip_rotation(pdf: _Report, data: ReportData) -> None:
     rows = [
         [
             side.capitalize(),
+            rom.position or "-",
             _number(rom.internal_rotation, "°"),
             _number(rom.external_rotation, "°"),
             _number(rom.total_rotation, "°"),
@@ -500,7 +511,9 @@ def _hip_rotation(pdf: _Report, data: ReportData) -> None:
         for side, rom in (("left", data.rom.left), ("right", data.rom.right))
     ]
     flagged = " (flagged)" if data.rom.flagged else ""
-    rows.append(["Asymmetry", "", "", _number(data.rom.asymmetry_degrees, "°") + flagged])
+    rows.append(["Asymmetry", "", "", "", _number(data.rom.asymmetry_degrees, "°") + flagged])
     pdf.grid(
-        ["As of " + data.period.end.isoformat(), "Internal", "External", "Total"], rows, [30, 20, 20, 30]
+        ["As of " + data.period.end.isoformat(), "Position", "Internal", "External", "Total"],
+        rows,
+        [30, 18, 20, 20, 30],
     )

@@ -55,7 +55,10 @@ class CaseloadItemOut(OutputModel):
     avg_pain_7d: float | None = Field(
         description="mean logged pain (0-10, one decimal) over the last 7 local days, today included"
     )
-    pain_change: float | None = Field(description="avg_pain_7d minus the mean of the 7 days before")
+    pain_change: float | None = Field(
+        description="the 7-day mean minus the mean of the 7 days before, taken from the unrounded means "
+        "(which the pain_increase flag compares) and then rounded to one decimal"
+    )
     rom_asymmetry_degrees: float | None = Field(description="as in the patient's rom-summary")
     next_session_at: UtcDatetime | None = Field(description="start of the next scheduled visit")
     flags: list[Flag]

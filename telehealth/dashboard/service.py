@@ -7,21 +7,25 @@ Each number is defined once here and used by all three views:
   before (`pain_trends`);
 - hip rotation asymmetry: `measures.service.rom_summaries` (the report replays the same
   `summarize_rom` over the readings known at each date);
-- inactivity: `reminders.planner.is_inactive` over the same look-back the nudges use.
+- inactivity: `reminders.planner.is_inactive` over the same look-back the nudges use;
+- a worsened outcome: the latest result on an instrument is a meaningful worsening from its
+  baseline (`measures.service.latest_outcomes`, the comparison the outcomes endpoint answers).
 
 The caseload is answered in a fixed number of queries whatever its size: the patients with their
 last log, next visit and inactivity setting (one query), the day counts (two), the ROM summaries
-(one) and the pain windows (one aggregate).
+(one), the latest outcomes (one) and the pain windows (one aggregate).
 """
 
 from __future__ import annotations
 
 import enum
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import lazyload
@@ -32,7 +36,7 @@ from telehealth.common.pagination import Page
 from telehealth.common.time import utcnow
 from telehealth.errors import ValidationFailed
 from telehealth.extensions import db
-from telehealth.measures.service import rom_summaries
+from telehealth.measures.service import latest_outcomes, rom_summaries
 from telehealth.patients.models import Patient, PatientStatus
 from telehealth.patients.service import visible_patients
 from telehealth.progress.adherence import DayCount, daily_counts
@@ -56,6 +60,7 @@ class Flag(enum.StrEnum):
     LOW_ADHERENCE = "low_adherence"
     PAIN_INCREASE = "pain_increase"
     ROM_ASYMMETRY = "rom_asymmetry"
+    OUTCOME_WORSENED = "outcome_worsened"
 
 
 # --- shared definitions ----------------------------------------------------------------------
@@ -76,30 +81,52 @@ def day_start(day: date, timezone: str) -> datetime:
     return at_local(day, time.min, timezone)
 
 
+def one_decimal(value: Fraction | None) -> Decimal | None:
+    """For display only: half up (away from zero), as a clinician rounds by hand."""
+    if value is None:
+        return None
+    size = Decimal(math.floor(abs(value) * 10 + Fraction(1, 2))) / 10
+    return (-size if value < 0 else size).quantize(_ONE_DECIMAL)
+
+
 def mean_one_decimal(total: int, count: int) -> Decimal | None:
-    # Half up, as a clinician rounds by hand; the change and its flag use these same figures.
-    return (Decimal(total) / count).quantize(_ONE_DECIMAL, ROUND_HALF_UP) if count else None
+    return one_decimal(Fraction(total, count)) if count else None
 
 
 @dataclass(frozen=True)
 class PainTrend:
-    """Mean logged pain of the last PAIN_WINDOW_DAYS local days, and of the days before them."""
+    """Mean logged pain of the last PAIN_WINDOW_DAYS local days, and of the days before them:
+    exact, so the flag compares the true means; `mean`, `previous_mean` and `change` are rounded
+    for display."""
 
-    mean: Decimal | None
-    previous_mean: Decimal | None
+    recent: Fraction | None
+    previous: Fraction | None
+
+    @property
+    def mean(self) -> Decimal | None:
+        return one_decimal(self.recent)
+
+    @property
+    def previous_mean(self) -> Decimal | None:
+        return one_decimal(self.previous)
+
+    @property
+    def exact_change(self) -> Fraction | None:
+        if self.recent is None or self.previous is None:
+            return None
+        return self.recent - self.previous
 
     @property
     def change(self) -> Decimal | None:
-        if self.mean is None or self.previous_mean is None:
-            return None
-        return self.mean - self.previous_mean
+        return one_decimal(self.exact_change)
 
     @property
     def increased(self) -> bool:
-        return self.change is not None and self.change >= PAIN_INCREASE_POINTS
+        change = self.exact_change
+        return change is not None and change >= PAIN_INCREASE_POINTS
 
 
-NO_PAIN_DATA = PainTrend(mean=None, previous_mean=None)
+NO_PAIN_DATA = PainTrend(recent=None, previous=None)
 
 
 def pain_trends(
@@ -149,10 +176,14 @@ def pain_trends(
     trends = {patient.id: NO_PAIN_DATA for patient in patients}
     for patient_id, recent_sum, recent_count, total_sum, total_count in rows:
         trends[patient_id] = PainTrend(
-            mean=mean_one_decimal(recent_sum, recent_count),
-            previous_mean=mean_one_decimal(total_sum - recent_sum, total_count - recent_count),
+            recent=_mean(recent_sum, recent_count),
+            previous=_mean(total_sum - recent_sum, total_count - recent_count),
         )
     return trends
+
+
+def _mean(total: int, count: int) -> Fraction | None:
+    return Fraction(int(total), int(count)) if count else None
 
 
 # --- periods of local dates ------------------------------------------------------------------
@@ -273,6 +304,7 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
         max(todays.values()),
     )
     summaries = rom_summaries(patients)
+    outcomes = latest_outcomes(patients)
     pains = pain_trends(patients, now=now)
     rows = []
     for patient, last_activity_at, next_session_at, inactivity_days in found:
@@ -295,6 +327,7 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
                 (Flag.LOW_ADHERENCE, rate is not None and rate < LOW_ADHERENCE_BELOW),
                 (Flag.PAIN_INCREASE, pain.increased),
                 (Flag.ROM_ASYMMETRY, rom.flagged),
+                (Flag.OUTCOME_WORSENED, any(result.meaningfully_worse for result in outcomes[patient.id])),
             )
             if raised
         ]

@@ -24,6 +24,7 @@ from telehealth.measures.scoring import (
     MAX_DEGREES,
     PSFS_ACTIVITY_MAX_LENGTH,
     PSFS_MAX_ITEM,
+    Direction,
     max_degrees,
 )
 
@@ -91,15 +92,29 @@ class RomSideOut(OutputModel):
     internal_rotation: float | None
     external_rotation: float | None
     total_rotation: float | None
+    position: str | None = Field(description="the position both readings shown were taken in")
+    measured_at: UtcDatetime | None = Field(description="the newer of the readings shown")
+
+
+class PatientReportedRomOut(OutputModel):
+    left: RomSideOut
+    right: RomSideOut
 
 
 class RomSummaryOut(OutputModel):
     left: RomSideOut
     right: RomSideOut
-    asymmetry_degrees: float | None
+    asymmetry_degrees: float | None = Field(
+        description="|left total - right total|, only when both sides have a clinician pair taken in the "
+        "same position"
+    )
     flagged: bool
     threshold_degrees: float
     measured_at: UtcDatetime | None
+    readings: list[uuid.UUID] = Field(description="ids of the clinician readings the summary used")
+    patient_reported: PatientReportedRomOut = Field(
+        description="patient-reported readings, summarised apart by the same rule; they never set flagged"
+    )
 
 
 # What an answer may be, for the document; scoring.score_outcome checks each instrument's own rules.
@@ -142,6 +157,10 @@ class OutcomeOut(OutputModel):
     change_from_baseline: float | None
     meaningful_change: bool
     improved: bool | None
+    direction: Direction | None = Field(
+        description="improved, worsened or unchanged against the baseline (ODI and NPRS improve "
+        "downwards, PSFS upwards); null on the baseline itself"
+    )
     completed_at: UtcDatetime
     recorded_by_id: uuid.UUID
     created_at: UtcDatetime

@@ -8,9 +8,11 @@ degrees apart reach a threshold of 10 (binary floats land a hair short of both).
 
 from __future__ import annotations
 
+import enum
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -18,7 +20,7 @@ from typing import Any, NoReturn, Protocol
 
 from telehealth.common.models import BodySide
 from telehealth.errors import ValidationFailed
-from telehealth.measures.models import Instrument, RomType
+from telehealth.measures.models import Instrument, RomType, Source
 
 # --- Range of motion -------------------------------------------------------------------------
 
@@ -35,8 +37,14 @@ def max_degrees(rom_type: str) -> int:
 
 
 class Reading(Protocol):
+    id: uuid.UUID
+    type: str
+    side: str
     degrees: float
     measured_at: datetime
+    created_at: datetime
+    source: str
+    position: str | None
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,17 @@ class RomSide:
     internal_rotation: float | None
     external_rotation: float | None
     total_rotation: float | None
+    position: str | None = None  # of the readings shown; a total is never of two positions
+    measured_at: datetime | None = None  # the newer of the readings shown
+
+
+NO_SIDE = RomSide(internal_rotation=None, external_rotation=None, total_rotation=None)
+
+
+@dataclass(frozen=True)
+class RomSides:
+    left: RomSide
+    right: RomSide
 
 
 @dataclass(frozen=True)
@@ -54,32 +73,96 @@ class RomSummary:
     flagged: bool
     threshold_degrees: float
     measured_at: datetime | None  # the newest reading the summary used
+    readings: list[uuid.UUID] = field(default_factory=list)  # the clinician readings it used
+    patient_reported: RomSides = field(default_factory=lambda: RomSides(NO_SIDE, NO_SIDE))
 
 
-def summarize_rom(latest: Mapping[tuple[str, str], Reading], threshold: float) -> RomSummary:
-    """Summarize the latest reading of each (rotation type, side); missing data leaves nulls."""
-    totals: dict[str, Decimal | None] = {}
-    sides: dict[str, RomSide] = {}
-    for side in BodySide:
-        internal = latest.get((INTERNAL, side))
-        external = latest.get((EXTERNAL, side))
-        total = _dec(internal.degrees) + _dec(external.degrees) if internal and external else None
-        totals[side] = total
-        sides[side] = RomSide(
-            internal_rotation=internal.degrees if internal else None,
-            external_rotation=external.degrees if external else None,
-            total_rotation=_float(total),
+def _newest(reading: Reading) -> tuple[datetime, datetime, str]:
+    # Of two readings taken at the same instant, the later entry is the correction.
+    return (reading.measured_at, reading.created_at, str(reading.id))
+
+
+@dataclass(frozen=True)
+class _SideReadings:
+    """What one side shows: a same-position pair, or the one rotation its newest position has."""
+
+    internal: Reading | None
+    external: Reading | None
+    position: str | None
+
+    @property
+    def used(self) -> list[Reading]:
+        return [reading for reading in (self.internal, self.external) if reading is not None]
+
+    @property
+    def total(self) -> Decimal | None:
+        if self.internal is None or self.external is None:
+            return None
+        return _dec(self.internal.degrees) + _dec(self.external.degrees)
+
+    def shown(self) -> RomSide:
+        used = self.used
+        return RomSide(
+            internal_rotation=self.internal.degrees if self.internal else None,
+            external_rotation=self.external.degrees if self.external else None,
+            total_rotation=_float(self.total),
+            position=self.position if used else None,
+            measured_at=max((reading.measured_at for reading in used), default=None),
         )
-    left, right = totals[BodySide.LEFT], totals[BodySide.RIGHT]
-    asymmetry = abs(left - right) if left is not None and right is not None else None
-    used = [reading.measured_at for reading in latest.values()]
+
+
+def _side(readings: Iterable[Reading]) -> _SideReadings:
+    """The latest internal and external rotation taken in the same position (the newest such
+    pair); without any pair, the newest position's one reading, and no total."""
+    latest: dict[tuple[str | None, str], Reading] = {}
+    for reading in readings:
+        key = (reading.position, reading.type)
+        if key not in latest or _newest(reading) > _newest(latest[key]):
+            latest[key] = reading
+    positions = {position for position, _ in latest}
+    pairs = [
+        _SideReadings(latest[(position, INTERNAL)], latest[(position, EXTERNAL)], position)
+        for position in positions
+        if (position, INTERNAL) in latest and (position, EXTERNAL) in latest
+    ]
+    if pairs:
+        return max(pairs, key=lambda pair: sorted((_newest(r) for r in pair.used), reverse=True))
+    if not latest:
+        return _SideReadings(None, None, None)
+    newest = max(latest.values(), key=_newest)
+    internal, external = (newest, None) if newest.type == INTERNAL else (None, newest)
+    return _SideReadings(internal, external, newest.position)
+
+
+def _by_side(readings: Sequence[Reading]) -> dict[str, _SideReadings]:
+    return {side: _side(r for r in readings if r.side == side) for side in BodySide}
+
+
+def summarize_rom(readings: Iterable[Reading], threshold: float) -> RomSummary:
+    """Summarize hip rotation readings (any may be given: older ones are passed over).
+
+    Clinician readings only: each side shows its latest same-position pair of internal and
+    external rotation and their total; the asymmetry needs both sides' pairs in one position,
+    else it is null and nothing is flagged. Patient-reported readings are summarised apart and
+    never flag.
+    """
+    rotations = [reading for reading in readings if reading.type in ROTATION_TYPES]
+    clinician = _by_side([r for r in rotations if r.source == Source.CLINICIAN])
+    reported = _by_side([r for r in rotations if r.source == Source.PATIENT_REPORTED])
+    left, right = clinician[BodySide.LEFT], clinician[BodySide.RIGHT]
+    asymmetry = None
+    if left.total is not None and right.total is not None and left.position == right.position:
+        asymmetry = abs(left.total - right.total)
+    used = [*left.used, *right.used]
     return RomSummary(
-        left=sides[BodySide.LEFT],
-        right=sides[BodySide.RIGHT],
+        left=left.shown(),
+        right=right.shown(),
         asymmetry_degrees=_float(asymmetry),
         flagged=is_asymmetry_flagged(asymmetry, threshold),
         threshold_degrees=threshold,
-        measured_at=max(used, default=None),
+        measured_at=max((reading.measured_at for reading in used), default=None),
+        readings=[reading.id for reading in used],
+        patient_reported=RomSides(reported[BodySide.LEFT].shown(), reported[BodySide.RIGHT].shown()),
     )
 
 
@@ -115,14 +198,23 @@ class Score:
     answers: list[Any]  # as stored: validated and normalized
 
 
+class Direction(enum.StrEnum):
+    """Which way a result moved from the baseline, read with the instrument's better side."""
+
+    IMPROVED = "improved"
+    WORSENED = "worsened"
+    UNCHANGED = "unchanged"
+
+
 @dataclass(frozen=True)
 class Change:
     change_from_baseline: float | None
     meaningful_change: bool
     improved: bool | None
+    direction: Direction | None  # None on the baseline itself
 
 
-BASELINE = Change(change_from_baseline=None, meaningful_change=False, improved=None)
+BASELINE = Change(change_from_baseline=None, meaningful_change=False, improved=None, direction=None)
 
 
 def score_outcome(instrument: str, answers: Sequence[Any]) -> Score:
@@ -196,15 +288,19 @@ def nprs_band(rating: float) -> str:
 
 
 def compare_to_baseline(instrument: str, score: float, baseline: float | None) -> Change:
-    """Change from the first result; meaningful when its size reaches the MCID, either way."""
+    """Change from the first result; meaningful when its size reaches the MCID, either way, and
+    `direction` says which way (ODI and NPRS improve downwards, PSFS upwards)."""
     if baseline is None:
         return BASELINE
     change = _dec(score) - _dec(baseline)
     better = change > 0 if instrument in HIGHER_IS_BETTER else change < 0
+    worse = change < 0 if instrument in HIGHER_IS_BETTER else change > 0
+    direction = Direction.IMPROVED if better else Direction.WORSENED if worse else Direction.UNCHANGED
     return Change(
         change_from_baseline=float(change),
         meaningful_change=abs(change) >= MCID[Instrument(instrument)],
         improved=better,
+        direction=direction,
     )
 
 

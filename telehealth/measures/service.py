@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import aliased
 
 from telehealth.accounts.models import Role, User
@@ -22,6 +22,7 @@ from telehealth.extensions import db
 from telehealth.measures.models import Measurement, Outcome, Source
 from telehealth.measures.scoring import (
     ROTATION_TYPES,
+    Direction,
     RomSummary,
     compare_to_baseline,
     score_outcome,
@@ -34,6 +35,7 @@ __all__ = [
     "RomSummary",
     "create_measurement",
     "create_outcome",
+    "latest_outcomes",
     "list_measurements",
     "list_outcomes",
     "outcome_series",
@@ -117,20 +119,27 @@ def rom_summaries(patients: Sequence[Patient]) -> dict[uuid.UUID, RomSummary]:
     """The rom-summary of many patients in a constant number of queries."""
     if not patients:
         return {}
+    # The latest reading of each kind a summary may pair: by type, side, source and position.
     latest = _first_in_each(
         Measurement,
         where=(
             Measurement.patient_id.in_({patient.id for patient in patients}),
             Measurement.type.in_(ROTATION_TYPES),
         ),
-        partition_by=(Measurement.patient_id, Measurement.type, Measurement.side),
+        partition_by=(
+            Measurement.patient_id,
+            Measurement.type,
+            Measurement.side,
+            Measurement.source,
+            Measurement.position,
+        ),
         order_by=_NEWEST_READING,
     )
-    by_patient: dict[uuid.UUID, dict[tuple[str, str], Measurement]] = {}
+    by_patient: dict[uuid.UUID, list[Measurement]] = {}
     for reading in latest:
-        by_patient.setdefault(reading.patient_id, {})[(reading.type, reading.side)] = reading
+        by_patient.setdefault(reading.patient_id, []).append(reading)
     return {
-        patient.id: summarize_rom(by_patient.get(patient.id, {}), patient.rom_asymmetry_threshold_degrees)
+        patient.id: summarize_rom(by_patient.get(patient.id, []), patient.rom_asymmetry_threshold_degrees)
         for patient in patients
     }
 
@@ -170,6 +179,12 @@ class OutcomeResult:
     change_from_baseline: float | None
     meaningful_change: bool
     improved: bool | None
+    direction: Direction | None
+
+    @property
+    def meaningfully_worse(self) -> bool:
+        """A worsening from the baseline that reaches the instrument's MCID."""
+        return self.meaningful_change and self.direction == Direction.WORSENED
 
     @classmethod
     def of(cls, outcome: Outcome, baseline: Outcome) -> OutcomeResult:
@@ -189,6 +204,7 @@ class OutcomeResult:
             change_from_baseline=change.change_from_baseline,
             meaningful_change=change.meaningful_change,
             improved=change.improved,
+            direction=change.direction,
         )
 
 
@@ -229,6 +245,40 @@ def outcome_series(patient_id: uuid.UUID, instrument: str) -> list[OutcomeResult
         .order_by(*_OLDEST_OUTCOME)
     ).all()
     return [OutcomeResult.of(outcome, outcomes[0]) for outcome in outcomes]
+
+
+def latest_outcomes(patients: Sequence[Patient]) -> dict[uuid.UUID, list[OutcomeResult]]:
+    """Per patient, the latest result on each instrument compared with its baseline, in one query."""
+    if not patients:
+        return {}
+    partition = (Outcome.patient_id, Outcome.instrument)
+    first = func.row_number().over(partition_by=partition, order_by=_OLDEST_OUTCOME).label("first")
+    last = (
+        func.row_number()
+        .over(partition_by=partition, order_by=[column.desc() for column in _OLDEST_OUTCOME])
+        .label("last")
+    )
+    ranked = (
+        select(Outcome, first, last)
+        .where(Outcome.patient_id.in_({patient.id for patient in patients}))
+        .subquery()
+    )
+    row = aliased(Outcome, ranked)
+    ends: dict[tuple[uuid.UUID, str], dict[str, Outcome]] = {}
+    for outcome, is_first, is_last in db.session.execute(
+        select(row, ranked.c.first == 1, ranked.c.last == 1).where(
+            or_(ranked.c.first == 1, ranked.c.last == 1)
+        )
+    ):
+        found = ends.setdefault((outcome.patient_id, outcome.instrument), {})
+        if is_first:
+            found["baseline"] = outcome
+        if is_last:
+            found["latest"] = outcome
+    results: dict[uuid.UUID, list[OutcomeResult]] = {patient.id: [] for patient in patients}
+    for (patient_id, _), found in sorted(ends.items()):
+        results[patient_id].append(OutcomeResult.of(found["latest"], found["baseline"]))
+    return results
 
 
 def _baselines(patient_id: uuid.UUID, instruments: Collection[str]) -> dict[str, Outcome]:

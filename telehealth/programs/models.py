@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -119,6 +120,75 @@ class ProgramTemplateItem(IdMixin, PrescriptionMixin, db.Model):
     exercise: Mapped[Exercise] = relationship(lazy="joined", innerjoin=True)
 
 
+@dataclass(frozen=True)
+class Version:
+    """One prescription of an assignment and the local date from which it was in force."""
+
+    effective_from: date
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    side: str
+    times_per_day: int
+    days_of_week: tuple[str, ...]
+    notes: str | None
+    start_date: date
+    end_date: date | None
+
+    @classmethod
+    def of(cls, effective_from: date, prescription: dict[str, Any]) -> Version:
+        """From a prescription as the model holds it or as the history stores it (JSON)."""
+
+        def as_date(value: date | str | None) -> date | None:
+            return date.fromisoformat(value) if isinstance(value, str) else value
+
+        return cls(
+            effective_from=effective_from,
+            sets=prescription["sets"],
+            reps=prescription["reps"],
+            hold_seconds=prescription["hold_seconds"],
+            side=prescription["side"],
+            times_per_day=prescription["times_per_day"],
+            days_of_week=tuple(prescription["days_of_week"]),
+            notes=prescription["notes"],
+            start_date=as_date(prescription["start_date"]),  # type: ignore[arg-type]  # never null
+            end_date=as_date(prescription["end_date"]),
+        )
+
+    def is_running_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """An assignment's prescriptions over time, oldest first; the one place that says what was
+    planned for it on a local day."""
+
+    versions: tuple[Version, ...]
+    ended_on: date | None  # the local date it was ended: that day and later plan nothing
+
+    def in_force(self, day: date) -> Version:
+        """The newest version already in force that day; before them all, the first one."""
+        for version in reversed(self.versions):
+            if version.effective_from <= day:
+                return version
+        return self.versions[0]
+
+    def scheduled(self, day: date) -> Version | None:
+        """The version that plans this exercise that day, or None when nothing is planned: the
+        version in force must be running and prescribe the weekday, and the assignment not ended."""
+        if self.ended_on is not None and day >= self.ended_on:
+            return None
+        version = self.in_force(day)
+        if not version.is_running_on(day) or WEEK[day.weekday()] not in version.days_of_week:
+            return None
+        return version
+
+    def planned(self, day: date) -> int:
+        version = self.scheduled(day)
+        return version.times_per_day if version else 0
+
+
 class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, db.Model):
     """One exercise prescribed to one patient; tailored on its own, ended but never deleted."""
 
@@ -130,13 +200,16 @@ class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, db.Model):
     template_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("program_templates.id"))
     start_date: Mapped[date]
     end_date: Mapped[date | None]
+    # The patient's local date from which the current prescription is in force.
+    effective_from: Mapped[date]
     status: Mapped[str] = mapped_column(String(8), default=AssignmentStatus.ACTIVE)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     ended_at: Mapped[datetime | None]
     # The patient's local date of ending: that day and later plan nothing.
     ended_on: Mapped[date | None]
     ended_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    # Earlier prescriptions, oldest first: [{changed_at, changed_by, prescription}].
+    # Earlier prescriptions, oldest first: [{changed_at, changed_by, effective_from, prescription}],
+    # each in force from its effective_from until the next version's.
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     exercise: Mapped[Exercise] = relationship(lazy="joined", innerjoin=True)
@@ -145,15 +218,12 @@ class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, db.Model):
     def prescription(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in DATED_PRESCRIPTION_FIELDS}
 
-    def is_running_on(self, day: date) -> bool:
-        """Part of the program that local day: started, not past its end date, not yet ended."""
-        if day < self.start_date or (self.end_date is not None and day > self.end_date):
-            return False
-        return self.ended_on is None or day < self.ended_on
-
-    def is_scheduled_on(self, day: date) -> bool:
-        """Running that day and the day is one of its prescribed weekdays."""
-        return self.is_running_on(day) and WEEK[day.weekday()] in self.days_of_week
+    def timeline(self) -> Timeline:
+        earlier = tuple(
+            Version.of(date.fromisoformat(entry["effective_from"]), entry["prescription"])
+            for entry in self.history
+        )
+        return Timeline((*earlier, Version.of(self.effective_from, self.prescription())), self.ended_on)
 
     def end(self, by: uuid.UUID, local_today: date) -> None:
         self.status = AssignmentStatus.ENDED

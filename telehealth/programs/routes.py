@@ -164,7 +164,8 @@ def get_assignment(assignment: Assignment) -> Assignment:
 @bp.output(schemas.AssignmentOut)
 @bp.doc(responses={409: "The assignment has ended"})
 def update_assignment(assignment: Assignment, body: schemas.AssignmentPatch) -> Assignment:
-    """Tailor the prescription; the earlier one stays readable in `history`."""
+    """Tailor the prescription from the patient's today (`effective_from`); the earlier one stays
+    readable in `history` and keeps planning the days before."""
     return service.update_assignment(_actor(), assignment, body.changes())
 
 
@@ -185,7 +186,8 @@ def end_assignment(assignment: Assignment) -> Assignment:
 @bp.input(schemas.TodayQuery, location="query", arg_name="query")
 @bp.output(schemas.TodayOut)
 def get_today(patient: Patient, query: schemas.TodayQuery) -> Any:
-    """The plan for a local date in the patient's zone: planned and done per exercise."""
+    """The plan for a local date in the patient's zone: planned and done per exercise, each planned
+    with the prescription in force that day (`prescription`)."""
     return service.today(patient, query.date)
 
 

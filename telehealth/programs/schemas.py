@@ -182,9 +182,17 @@ class PrescriptionOut(DoseOut):
     end_date: date | None
 
 
+class VersionOut(PrescriptionOut):
+    effective_from: date = Field(description="the local date from which this prescription was in force")
+
+
 class HistoryEntryOut(OutputModel):
     changed_at: UtcDatetime
     changed_by: uuid.UUID
+    effective_from: date = Field(
+        description="the local date from which this earlier prescription was in force; it planned every "
+        "day until the next version's effective_from"
+    )
     prescription: PrescriptionOut
 
 
@@ -196,6 +204,10 @@ class AssignmentOut(PrescriptionOut):
     template_id: uuid.UUID | None
     status: str
     ended_at: UtcDatetime | None
+    effective_from: date = Field(
+        description="the local date from which the current prescription is in force; earlier days "
+        "keep the version in `history` then in force"
+    )
     history: list[HistoryEntryOut] = Field(description="earlier prescriptions, oldest first")
     created_at: UtcDatetime
     updated_at: UtcDatetime
@@ -268,6 +280,7 @@ class TodayQuery(QueryModel):
 class TodayItemOut(OutputModel):
     assignment: AssignmentOut
     exercise: ExerciseOut
+    prescription: VersionOut = Field(description="the prescription in force on that date, which planned it")
     planned: int
     done: int
     complete: bool

@@ -24,6 +24,7 @@ from telehealth.programs.models import (
     Exercise,
     ProgramTemplate,
     ProgramTemplateItem,
+    Version,
 )
 from telehealth.progress.adherence import day_plan
 
@@ -32,6 +33,11 @@ DOSE_DEFAULTS = {"sets": "default_sets", "reps": "default_reps", "hold_seconds":
 
 def local_today(patient: Patient) -> date:
     return utcnow().astimezone(zone(patient.timezone)).date()
+
+
+def first_effective_from(patient: Patient, start_date: date) -> date:
+    """A new assignment's prescription is in force from its start, or from today if it starts later."""
+    return min(start_date, local_today(patient))
 
 
 def _contains(column: Any, text: str) -> Any:
@@ -170,6 +176,7 @@ def apply_template(
             template_id=template.id,
             start_date=start_date,
             end_date=end_date,
+            effective_from=first_effective_from(patient, start_date),
             created_by=actor.id,
             **{name: getattr(item, name) for name in PRESCRIPTION_FIELDS},
         )
@@ -200,7 +207,11 @@ def create_assignment(
     exercise = _assignable(db.session.get(Exercise, exercise_id), "exercise_id")
     _check_dates(prescription["start_date"], prescription.get("end_date"))
     assignment = Assignment(
-        patient_id=patient.id, exercise=exercise, created_by=actor.id, **_with_dose(exercise, prescription)
+        patient_id=patient.id,
+        exercise=exercise,
+        created_by=actor.id,
+        effective_from=first_effective_from(patient, prescription["start_date"]),
+        **_with_dose(exercise, prescription),
     )
     db.session.add(assignment)
     db.session.flush()
@@ -255,10 +266,13 @@ def update_assignment(actor: User, assignment: Assignment, changes: dict[str, An
     entry = {
         "changed_at": isoformat_z(utcnow()),
         "changed_by": str(actor.id),
+        "effective_from": assignment.effective_from.isoformat(),
         "prescription": _snapshot(assignment),
     }
     # A new list, so the JSON column is seen as changed.
     assignment.history = [*assignment.history, entry]
+    # In force from the patient's today: the days before keep the version they were planned with.
+    assignment.effective_from = max(local_today(assignment.patient), assignment.effective_from)
     for name, value in changed.items():
         setattr(assignment, name, value)
     db.session.flush()
@@ -294,6 +308,7 @@ def active_program(patient: Patient) -> list[Assignment]:
 class TodayItem:
     assignment: Assignment
     exercise: Exercise
+    prescription: Version  # the one in force that day
     planned: int
     done: int
     complete: bool
@@ -311,7 +326,14 @@ def today(patient: Patient, day: date | None) -> Today:
     day = day or local_today(patient)
     scheduled, count = day_plan(patient, day)
     items = [
-        TodayItem(item.assignment, item.assignment.exercise, item.planned, item.done, item.complete)
+        TodayItem(
+            assignment=item.assignment,
+            exercise=item.assignment.exercise,
+            prescription=item.prescription,
+            planned=item.planned,
+            done=item.done,
+            complete=item.complete,
+        )
         for item in scheduled
     ]
     return Today(date=day, items=items, completion=count.rate)

@@ -1,10 +1,11 @@
 """Planned versus done, per local day, for one patient or a whole caseload in two queries.
 
-A day is the patient's own local date (Patient.timezone). An assignment plans its
+A day is the patient's own local date (Patient.timezone). Each day is planned with the
+prescription in force on it (`programs.models.Timeline`): an assignment plans that version's
 `times_per_day` on a date it is running (started, not past `end_date`, not ended) whose weekday
 it prescribes. `done` counts that day's logs of the assignments scheduled that day, each capped at
-its `times_per_day`; for a `side: both` assignment a left log and a right log make one set, and a
-log naming no side covers both.
+that version's `times_per_day`; for a `side: both` prescription a left log and a right log make one
+set, and a log naming no side covers both.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import lazyload
 
 from telehealth.common.models import BodySide
 from telehealth.common.time import zone
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
-from telehealth.programs.models import Assignment, AssignmentSide
+from telehealth.programs.models import Assignment, AssignmentSide, Timeline, Version
 from telehealth.progress.models import ProgressLog
 
 # Every UTC offset in use lies within these bounds; the exact local day is decided in Python.
@@ -46,9 +47,10 @@ class DayCount:
 
 @dataclass(frozen=True)
 class AssignmentDay:
-    """One scheduled assignment on one local day."""
+    """One scheduled assignment on one local day, with the prescription in force that day."""
 
     assignment: Assignment
+    prescription: Version
     planned: int
     done: int
 
@@ -74,17 +76,24 @@ class _Window:
             select(Assignment)
             .where(
                 Assignment.patient_id.in_(ids),
-                Assignment.start_date <= end,
-                or_(Assignment.end_date.is_(None), Assignment.end_date >= start),
+                or_(
+                    and_(
+                        Assignment.start_date <= end,
+                        or_(Assignment.end_date.is_(None), Assignment.end_date >= start),
+                    ),
+                    # Changed inside the window: earlier versions, with other dates, plan its first days.
+                    Assignment.effective_from > start,
+                ),
                 or_(Assignment.ended_on.is_(None), Assignment.ended_on > start),
             )
             .order_by(Assignment.created_at, Assignment.id)
         )
         if not with_exercise:
             stmt = stmt.options(lazyload(Assignment.exercise))
-        self.assignments: dict[uuid.UUID, list[Assignment]] = defaultdict(list)
+        self.assignments: dict[uuid.UUID, list[tuple[Assignment, Timeline]]] = defaultdict(list)
+        # Each assignment's versions come with its row (the history column): read once, not per day.
         for assignment in db.session.scalars(stmt):
-            self.assignments[assignment.patient_id].append(assignment)
+            self.assignments[assignment.patient_id].append((assignment, assignment.timeline()))
 
         zones = {patient.id: zone(patient.timezone) for patient in patients}
         since = datetime.combine(start, time.min, tzinfo=UTC) - _WIDEST_OFFSET
@@ -109,20 +118,20 @@ class _Window:
                     counted = self.sides[(assignment_id, local)] = Counter()
                 counted[side] += 1
 
-    def _done(self, assignment: Assignment, day: date) -> int:
+    def _done(self, assignment: Assignment, version: Version, day: date) -> int:
         sides = self.sides.get((assignment.id, day))
         if not sides:
             return 0
-        return min(sets_done(assignment.side, sides), assignment.times_per_day)
+        return min(sets_done(version.side, sides), version.times_per_day)
 
     def scheduled(self, patient_id: uuid.UUID, day: date) -> list[AssignmentDay]:
-        return [
-            AssignmentDay(
-                assignment=assignment, planned=assignment.times_per_day, done=self._done(assignment, day)
-            )
-            for assignment in self.assignments.get(patient_id, ())
-            if assignment.is_scheduled_on(day)
-        ]
+        items = []
+        for assignment, timeline in self.assignments.get(patient_id, ()):
+            version = timeline.scheduled(day)
+            if version is not None:
+                done = self._done(assignment, version, day)
+                items.append(AssignmentDay(assignment, version, version.times_per_day, done))
+        return items
 
     def day_counts(self, patient_id: uuid.UUID, days: Sequence[date]) -> list[DayCount]:
         """The same totals as `scheduled` gives, day by day, without an object per assignment-day."""
@@ -130,10 +139,11 @@ class _Window:
         counts = []
         for day in days:
             planned = done = 0
-            for assignment in assignments:
-                if assignment.is_scheduled_on(day):
-                    planned += assignment.times_per_day
-                    done += self._done(assignment, day)
+            for assignment, timeline in assignments:
+                version = timeline.scheduled(day)
+                if version is not None:
+                    planned += version.times_per_day
+                    done += self._done(assignment, version, day)
             counts.append(DayCount(date=day, planned=planned, done=done))
         return counts
 

@@ -15,6 +15,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -37,7 +38,7 @@ from telehealth.reminders.models import (
     ReminderSettings,
     Status,
 )
-from telehealth.reminders.schedule import after_quiet_hours, in_quiet_hours, local_date
+from telehealth.reminders.schedule import in_quiet_hours, local_date, send_time
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +113,50 @@ def _skip_reason(ctx: Context, complete: set[uuid.UUID], now: datetime) -> str |
         return f"The patient turned {note.channel} off."
     if note.kind == Kind.EXERCISE and patient.id in complete:
         return "Today's plan was already complete."
+    if note.kind == Kind.EXERCISE and local_date(now, patient.timezone) > date.fromisoformat(note.occurrence):
+        return "The day it was for is over."
     if note.kind == Kind.SESSION:
         from telehealth.reminders.planner import visit_still_matches
 
         if not visit_still_matches(note):
             return "The visit was cancelled or moved."
+        if now > _visit(note).starts_at:  # type: ignore[union-attr]  # it still matches, so it exists
+            return "The visit has already started."
     if note.channel == Channel.SMS:
         cap = current_app.config["REMINDER_SMS_DAILY_CAP"]
         if _sms_sent_today(patient, now) >= cap:
             return f"Daily SMS cap ({cap}) reached."
     return None
+
+
+QUIET_HOURS_TOO_LATE = {
+    Kind.EXERCISE: "Inside quiet hours that end on another day; an exercise reminder keeps to its day.",
+    Kind.SESSION: "Inside quiet hours that end after the visit starts.",
+    Kind.INACTIVITY: "Inside quiet hours.",
+}
+
+
+def _visit(note: Notification) -> Any:
+    from telehealth.visits.models import Visit
+
+    return db.session.get(Visit, note.visit_id) if note.visit_id is not None else None
+
+
+def _after_quiet_hours(ctx: Context, now: datetime) -> datetime | None:
+    """A row caught by quiet hours at send time goes when the planner's rule says (schedule.send_time):
+    at their end, unless that is past its visit's start or its own day; None when not at all."""
+    note, patient, settings = ctx.notification, ctx.patient, ctx.settings
+    visit = _visit(note) if note.kind == Kind.SESSION else None
+    when = send_time(
+        now,
+        patient.timezone,
+        settings.quiet_hours_start,
+        settings.quiet_hours_end,
+        day=date.fromisoformat(note.occurrence) if note.kind == Kind.EXERCISE else None,
+        not_after=visit.starts_at if visit is not None else None,
+    )
+    # Inside the quiet hours now, an earlier moment (before they began) has passed.
+    return when if when is not None and when > now else None
 
 
 def _sms_sent_today(patient: Patient, now: datetime) -> int:
@@ -222,11 +257,20 @@ def deliver(ids: list[str] | list[uuid.UUID], now: datetime | None = None) -> di
                 continue
             settings = ctx.settings
             if in_quiet_hours(moment, patient.timezone, settings.quiet_hours_start, settings.quiet_hours_end):
-                later = after_quiet_hours(
-                    moment, patient.timezone, settings.quiet_hours_start, settings.quiet_hours_end
+                later = _after_quiet_hours(ctx, moment)
+                if later is None:
+                    _finish(note, Status.SKIPPED, moment, error=QUIET_HOURS_TOO_LATE[note.kind])
+                    outcome["skipped"] += 1
+                    continue
+                # Not an attempt: give the attempt back; the send moves, and is late only from there.
+                _finish(
+                    note,
+                    Status.PENDING,
+                    moment,
+                    next_attempt_at=later,
+                    scheduled_for=later,
+                    attempts=note.attempts - 1,
                 )
-                # Not an attempt: give the attempt back and wait for the end of the quiet hours.
-                _finish(note, Status.PENDING, moment, next_attempt_at=later, attempts=note.attempts - 1)
                 outcome["retry"] += 1
                 continue
             outcome[_send_one(ctx, senders, moment)] += 1
@@ -246,11 +290,7 @@ def deliver(ids: list[str] | list[uuid.UUID], now: datetime | None = None) -> di
 
 def _send_one(ctx: Context, senders: dict[str, ch.ChannelSender], now: datetime) -> str:
     note, patient, user = ctx.notification, ctx.patient, ctx.user
-    visit = None
-    if note.kind == Kind.SESSION and note.visit_id is not None:
-        from telehealth.visits.models import Visit
-
-        visit = db.session.get(Visit, note.visit_id)
+    visit = _visit(note) if note.kind == Kind.SESSION else None
     message = render(
         note.kind,
         user.first_name,

@@ -2,7 +2,8 @@
 
 Daily work (exercise reminders, inactivity nudges) is driven by `ReminderSettings.next_daily_at`,
 precomputed and indexed, so a scan reads only the patients that are due. Visit reminders are
-written when a visit is scheduled, moved or cancelled.
+written when a visit is scheduled, moved or cancelled. When each goes is schedule.py's rule; a
+change of settings or time zone re-plans what is still pending (`replan_patient`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.progress.adherence import DayCount, daily_counts
 from telehealth.reminders.models import Kind, Notification, ReminderSettings, Status
-from telehealth.reminders.schedule import after_quiet_hours, at_local, local_date, next_daily
+from telehealth.reminders.schedule import (
+    at_local,
+    exercise_send_time,
+    is_passed,
+    local_date,
+    next_exercise_time,
+    send_time,
+)
 
 NUDGE_EVERY = timedelta(days=7)
 # How far back inactivity looks for scheduled days.
@@ -40,12 +48,24 @@ def ensure_settings(patient: Patient, now: datetime | None = None) -> ReminderSe
     return settings
 
 
+def daily_moment(settings: ReminderSettings, patient: Patient, day: date) -> datetime | None:
+    """When the daily reminders of a local day go: the reminder time, moved for quiet hours."""
+    quiet = (settings.quiet_hours_start, settings.quiet_hours_end)
+    return exercise_send_time(day, settings.exercise_reminder_time, patient.timezone, *quiet)
+
+
 def reschedule_daily(settings: ReminderSettings, patient: Patient, now: datetime | None = None) -> None:
-    """Point next_daily_at at the next local reminder time, or clear it when nothing is owed."""
+    """Point next_daily_at at the next daily reminder moment, or clear it when nothing is owed."""
     if not settings.enabled or not patient.is_active:
         settings.next_daily_at = None
         return
-    settings.next_daily_at = next_daily(settings.exercise_reminder_time, patient.timezone, now or utcnow())
+    settings.next_daily_at = next_exercise_time(
+        settings.exercise_reminder_time,
+        patient.timezone,
+        settings.quiet_hours_start,
+        settings.quiet_hours_end,
+        now or utcnow(),
+    )
 
 
 def insert_notifications(rows: list[dict[str, Any]]) -> None:
@@ -93,10 +113,9 @@ def _rows_for_channels(
     patient: Patient,
     kind: str,
     occurrence: str,
-    due: datetime,
+    when: datetime,
     visit_id: uuid.UUID | None = None,
 ) -> list[dict[str, Any]]:
-    when = after_quiet_hours(due, patient.timezone, settings.quiet_hours_start, settings.quiet_hours_end)
     return [_row(patient.id, kind, channel, occurrence, when, visit_id) for channel in settings.channels]
 
 
@@ -127,12 +146,8 @@ def plan_daily(now: datetime | None = None, limit: int | None = None) -> int:
     for settings, patient in due:
         moment: datetime = settings.next_daily_at  # type: ignore[assignment]  # the WHERE ensures it
         day = local_date(moment, patient.timezone)
-        # A row whose moment is not the local reminder time only marks "compute me" (new rows).
-        if (
-            patient.is_active
-            and settings.enabled
-            and moment == at_local(day, settings.exercise_reminder_time, patient.timezone)
-        ):
+        # A row whose moment is not that day's reminder moment only marks "compute me" (new rows).
+        if patient.is_active and settings.enabled and moment == daily_moment(settings, patient, day):
             work.append((settings, patient, moment, day))
         reschedule_daily(settings, patient, max(now, moment))
     if work:
@@ -161,8 +176,35 @@ def visit_occurrence(visit_id: uuid.UUID, starts_at: datetime, offset_minutes: i
     return f"{visit_id}:{starts_at.strftime('%Y%m%dT%H%M%SZ')}:{offset_minutes}"
 
 
+def visit_send_time(
+    settings: ReminderSettings, patient: Patient, starts_at: datetime, offset_minutes: int, now: datetime
+) -> datetime | None:
+    """When a visit reminder goes, never after the visit's start; None when it is not owed."""
+    due = starts_at - timedelta(minutes=offset_minutes)
+    when = send_time(
+        due, patient.timezone, settings.quiet_hours_start, settings.quiet_hours_end, not_after=starts_at
+    )
+    return None if when is None or is_passed(when, due, now) else when
+
+
+def _replan(note: Notification, when: datetime | None, now: datetime) -> None:
+    """Move a pending row to its re-planned moment, or remove it when it is no longer owed."""
+    if when is None:
+        db.session.delete(note)
+    elif note.scheduled_for != when:
+        # A moment already past means "now": the row is not late for having been moved.
+        note.scheduled_for = note.next_attempt_at = max(when, now)
+
+
+def _replannable(*where: Any) -> list[Notification]:
+    """Pending rows not yet tried: those a change may move (a row in retry keeps its backoff)."""
+    untried = (Notification.status == Status.PENDING, Notification.attempts == 0)
+    return list(db.session.scalars(select(Notification).where(*where, *untried)))
+
+
 def sync_visit(visit: Any, now: datetime | None = None) -> None:
-    """Make a visit's pending reminders match it: moved on reschedule, removed on cancel."""
+    """Make a visit's reminders match it and the patient's settings: written on booking, moved on a
+    reschedule or a change of settings, removed on cancel."""
     from telehealth.visits.models import VisitStatus
 
     now = now or utcnow()
@@ -170,20 +212,12 @@ def sync_visit(visit: Any, now: datetime | None = None) -> None:
     if patient is None:
         return
     settings = ensure_settings(patient, now)
-    wanted: list[dict[str, Any]] = []
+    planned: dict[str, datetime | None] = {}
     if visit.status == VisitStatus.SCHEDULED and patient.is_active and settings.enabled:
         for offset in settings.session_reminder_offsets_minutes:
-            due = visit.starts_at - timedelta(minutes=offset)
-            if due > now:
-                wanted += _rows_for_channels(
-                    settings,
-                    patient,
-                    Kind.SESSION,
-                    visit_occurrence(visit.id, visit.starts_at, offset),
-                    due,
-                    visit.id,
-                )
-    keep = {(row["occurrence"], row["channel"]) for row in wanted}
+            occurrence = visit_occurrence(visit.id, visit.starts_at, offset)
+            planned[occurrence] = visit_send_time(settings, patient, visit.starts_at, offset, now)
+    keep = {(occurrence, channel) for occurrence in planned for channel in settings.channels}
     stale = [
         note.id
         for note in db.session.scalars(
@@ -196,7 +230,41 @@ def sync_visit(visit: Any, now: datetime | None = None) -> None:
     ]
     if stale:
         db.session.execute(delete(Notification).where(Notification.id.in_(stale)))
+    for note in _replannable(Notification.visit_id == visit.id):
+        _replan(note, planned.get(note.occurrence), now)
+    wanted = []
+    for occurrence, when in planned.items():
+        offset = int(occurrence.rsplit(":", 1)[1])
+        # A reminder whose time had passed when the visit was booked or moved is not owed.
+        if when is not None and visit.starts_at - timedelta(minutes=offset) > now:
+            wanted += _rows_for_channels(settings, patient, Kind.SESSION, occurrence, when, visit.id)
+    db.session.flush()
     insert_notifications(wanted)
+
+
+def replan_patient(patient: Patient, now: datetime | None = None) -> None:
+    """After a change of reminder settings or time zone: move every pending reminder of the patient
+    that the change affects, and the next daily check."""
+    from telehealth.visits.models import Visit, VisitStatus
+
+    now = now or utcnow()
+    settings = ensure_settings(patient, now)
+    reschedule_daily(settings, patient, now)
+    for note in _replannable(
+        Notification.patient_id == patient.id, Notification.kind.in_([Kind.EXERCISE, Kind.INACTIVITY])
+    ):
+        try:
+            day = date.fromisoformat(note.occurrence)
+        except ValueError:  # not a daily occurrence: nothing to re-plan
+            continue
+        when = daily_moment(settings, patient, day)
+        due = at_local(day, settings.exercise_reminder_time, patient.timezone)
+        _replan(note, None if when is None or is_passed(when, due, now) else when, now)
+    db.session.flush()
+    for visit in db.session.scalars(
+        select(Visit).where(Visit.patient_id == patient.id, Visit.status == VisitStatus.SCHEDULED)
+    ):
+        sync_visit(visit, now)
 
 
 def visit_still_matches(note: Notification) -> bool:

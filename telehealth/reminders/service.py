@@ -32,20 +32,9 @@ def update_settings(patient: Patient, changes: dict[str, Any]) -> ReminderSettin
         raise ValidationFailed.field("channels", "add a phone number to the patient before choosing sms")
     for name, value in changes.items():
         setattr(settings, name, value)
-    planner.reschedule_daily(settings, patient)
     db.session.flush()
-    _resync_visits(patient)
+    planner.replan_patient(patient)
     return settings
-
-
-def _resync_visits(patient: Patient) -> None:
-    from telehealth.visits.models import Visit, VisitStatus
-
-    upcoming = db.session.scalars(
-        select(Visit).where(Visit.patient_id == patient.id, Visit.status == VisitStatus.SCHEDULED)
-    )
-    for visit in upcoming:
-        planner.sync_visit(visit)
 
 
 def list_notifications(
@@ -110,8 +99,8 @@ def _on_patient_created(patient: Patient, **_: Any) -> None:
 
 @events.patient_changed.connect
 def _on_patient_changed(patient: Patient, **_: Any) -> None:
-    # A new time zone or a discharge moves (or stops) the daily check.
-    planner.reschedule_daily(planner.ensure_settings(patient), patient)
+    # A new time zone moves the daily check and every pending reminder; a discharge stops them.
+    planner.replan_patient(patient)
 
 
 @events.visit_changed.connect

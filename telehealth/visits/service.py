@@ -287,15 +287,18 @@ class JoinLink:
 
 
 def join_link(user: User, visit: Visit) -> JoinLink:
-    """The room link for a participant (the policy admits only the visit's therapist and patient)."""
+    """The room link for a participant (the policy admits only the visit's therapist and patient):
+    from shortly before the start until the scheduled end, and at any time while the visit is in
+    progress, so a participant who drops out of a visit that runs over can come back."""
     if visit.status not in ACTIVE_STATUSES:
         raise Conflict(f"This visit is {visit.status}; there is nothing to join.")
     now = utcnow()
-    if now < visit.starts_at - JOIN_OPENS_BEFORE:
-        raise Conflict(f"The room opens {JOIN_OPENS_BEFORE_MINUTES} minutes before the start.")
-    if now >= visit.ends_at:
-        raise Conflict("This visit has ended.")
-    expires_at = visit.ends_at + JOIN_GRACE
+    if visit.status != VisitStatus.IN_PROGRESS:
+        if now < visit.starts_at - JOIN_OPENS_BEFORE:
+            raise Conflict(f"The room opens {JOIN_OPENS_BEFORE_MINUTES} minutes before the start.")
+        if now >= visit.ends_at:
+            raise Conflict("This visit has ended.")
+    expires_at = max(visit.ends_at, now) + JOIN_GRACE
     participant = video.Participant(
         id=str(user.id),
         name=f"{user.first_name} {user.last_name}",

@@ -74,6 +74,14 @@ class Care:
         } | fields
         return self._post(f"/api/v1/patients/{patient.id}/assignments", self.therapist_of(patient), body)
 
+    def change(self, patient: Patient, assignment: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        """The therapist tailors the prescription (PATCH), as of the frozen clock."""
+        response = self.api.patch(
+            f"/api/v1/assignments/{assignment['id']}", self.therapist_of(patient), json=fields
+        )
+        assert response.status_code == 200, response.json
+        return response.json
+
     def log(self, patient: Patient, assignment: dict[str, Any], performed_at: str, pain: int = 3) -> None:
         body = {
             "id": str(uuid.uuid4()),

@@ -182,6 +182,28 @@ def test_pain_increase_when_the_weekly_mean_rises_two_points_or_more(api, clinic
     ]
 
 
+def test_pain_increase_compares_the_unrounded_means(api, clinic, care, frozen):
+    # Both had a mean of 7/3 (2.33) the week before; this week 17/4 (4.25) and 13/3 (4.33).
+    just_under, exactly_two = clinic.patient, make_patient(clinic.therapist)
+    for patient, recent in ((just_under, (4, 4, 4, 5)), (exactly_two, (4, 4, 5))):
+        assignment = care.assign(patient, TODAY - timedelta(days=20))
+        earlier = [(days_ago(8), 2), (days_ago(9), 2), (days_ago(10), 3)]
+        care.logs(
+            patient, assignment, [*earlier, *((days_ago(n + 1), pain) for n, pain in enumerate(recent))]
+        )
+
+    rows = _rows(api, clinic.therapist)
+
+    # Rounded first, 4.3 - 2.3 would be a rise of 2.0; the true rise is 1.92.
+    under, two = _row_of(rows, just_under), _row_of(rows, exactly_two)
+    assert (under["avg_pain_7d"], under["pain_change"], "pain_increase" in under["flags"]) == (
+        4.3,
+        1.9,
+        False,
+    )
+    assert (two["avg_pain_7d"], two["pain_change"], "pain_increase" in two["flags"]) == (4.3, 2.0, True)
+
+
 def test_rom_asymmetry_flag_at_the_patients_threshold(api, clinic, care, frozen):
     ten_apart, nine_apart = clinic.patient, make_patient(clinic.therapist)
     care.rotations(ten_apart, days_ago(3), left=(40, 40), right=(30, 40))
@@ -191,6 +213,69 @@ def test_rom_asymmetry_flag_at_the_patients_threshold(api, clinic, care, frozen)
 
     assert [_row_of(rows, p)["rom_asymmetry_degrees"] for p in (ten_apart, nine_apart)] == [10.0, 9.0]
     assert [_row_of(rows, p)["flags"] for p in (ten_apart, nine_apart)] == [["rom_asymmetry"], []]
+
+
+ODI_28, ODI_30, ODI_38, ODI_40 = [2] * 4 + [1] * 6, [2] * 5 + [1] * 5, [2] * 9 + [1], [2] * 10
+
+
+def _psfs(score: int) -> list[dict[str, Any]]:
+    return [{"activity": name, "score": score} for name in ("golf swing", "stairs", "sitting")]
+
+
+def test_outcome_worsened_when_the_latest_result_on_an_instrument_is_a_meaningful_worsening(
+    api, clinic, care, frozen
+):
+    histories = {
+        "odi 30 to 40": [("odi", ODI_30), ("odi", ODI_40)],
+        "odi 30 to 38": [("odi", ODI_30), ("odi", ODI_38)],  # worse, but under the MCID of 10
+        "odi worse, then better": [("odi", ODI_30), ("odi", ODI_40), ("odi", ODI_28)],
+        "odi better, nprs 3 to 5": [("odi", ODI_40), ("odi", ODI_28), ("nprs", [3]), ("nprs", [5])],
+        "nprs 5 to 3": [("nprs", [5]), ("nprs", [3])],
+        "psfs 6 to 4": [("psfs", _psfs(6)), ("psfs", _psfs(4))],  # less able: worse
+        "psfs 4 to 6": [("psfs", _psfs(4)), ("psfs", _psfs(6))],
+        "a baseline only": [("odi", [4] * 10)],
+    }
+    patients = {name: make_patient(clinic.therapist) for name in histories}
+    for name, results in histories.items():
+        for n, (instrument, answers) in enumerate(results):
+            care.outcome(patients[name], instrument, answers, days_ago(30 - n))
+
+    rows = _rows(api, clinic.therapist)
+
+    assert [name for name, p in patients.items() if "outcome_worsened" in _row_of(rows, p)["flags"]] == [
+        "odi 30 to 40",
+        "odi better, nprs 3 to 5",
+        "psfs 6 to 4",
+    ]
+    worsened = _rows(api, clinic.therapist, "?flag=outcome_worsened")
+    assert {row["patient"]["id"] for row in worsened} == {
+        str(patients[name].id) for name in ("odi 30 to 40", "odi better, nprs 3 to 5", "psfs 6 to 4")
+    }
+
+
+def test_rom_asymmetry_uses_clinician_readings_in_one_position_only(api, clinic, care, frozen):
+    estimated, mixed = clinic.patient, make_patient(clinic.therapist)
+    for patient in (estimated, mixed):
+        care.rotations(patient, days_ago(60), left=(40, 40), right=(40, 40))
+    # One patient's own estimate by eye today; a prone reading of the other's hip, without a partner.
+    for patient, fields in (
+        (estimated, {"source": "patient_reported", "instrument": "visual"}),
+        (mixed, {"source": "clinician", "position": "prone"}),
+    ):
+        user = patient.user if fields["source"] == "patient_reported" else clinic.therapist.user
+        body = {
+            "type": "hip_internal_rotation",
+            "side": "left",
+            "degrees": 20,
+            "measured_at": days_ago(0, "08:00"),
+        }
+        response = api.post(f"/api/v1/patients/{patient.id}/measurements", user, json=body | fields)
+        assert response.status_code == 201, response.json
+
+    rows = _rows(api, clinic.therapist)
+
+    assert [_row_of(rows, p)["rom_asymmetry_degrees"] for p in (estimated, mixed)] == [0.0, 0.0]
+    assert [_row_of(rows, p)["flags"] for p in (estimated, mixed)] == [[], []]
 
 
 def _ordering_caseload(care, clinic) -> dict[str, Patient]:

@@ -11,7 +11,7 @@ from tests.support.queries import counting_queries
 
 
 def _add_patients(care: Care, therapist: Therapist, count: int, first: int) -> None:
-    """Patients with everything the dashboard reads: a program, logs, readings and a visit."""
+    """Patients with everything the dashboard reads: a program, logs, readings, outcomes and a visit."""
     for n in range(first, first + count):
         patient = make_patient(therapist, last_name=f"Caseload{n:03d}")
         assignment = care.assign(patient, TODAY - timedelta(days=20))
@@ -22,6 +22,8 @@ def _add_patients(care: Care, therapist: Therapist, count: int, first: int) -> N
             by=therapist.user,
         )
         care.rotations(patient, days_ago(2), left=(30, 40), right=(20 + n % 15, 35))
+        care.outcome(patient, "nprs", [6], days_ago(8))
+        care.outcome(patient, "nprs", [3 + n % 5], days_ago(1))
         # Each visit in a slot of its own: one therapist cannot be double-booked.
         care.session(patient, (NOW + timedelta(days=1, minutes=30 * n)).isoformat(), minutes=15)
 
@@ -44,5 +46,6 @@ def test_caseload_query_count_is_the_same_for_5_and_200_patients(api, clinic, ca
     assert (small_total, large_total) == (5, 200)
     assert small == large
     # One round of a few aggregate queries, not a loop: besides the caller's token and the audit
-    # row, patients with their last log, next visit and settings; the day counts; ROM; pain.
+    # row, patients with their last log, next visit and settings; the day counts; ROM; outcomes;
+    # pain.
     assert large <= 12, large

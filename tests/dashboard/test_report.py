@@ -77,8 +77,8 @@ def test_report_compares_outcomes_with_a_baseline_taken_before_the_period(api, c
     _, text = _read(api.get(_path(clinic.patient, "?from=2026-02-19&to=2026-03-18"), clinic.admin))
 
     assert f"{days_ago(60)[:10]} (baseline) 52%" in text
-    assert "34% moderate -18 yes" in text
-    assert "34% (moderate), -18 from baseline, clinically meaningful" in text
+    assert "34% moderate -18 (improved) yes" in text
+    assert "34% (moderate), -18 from baseline (improved), clinically meaningful" in text
 
 
 def test_report_states_the_same_pain_and_asymmetry_as_the_dashboard(api, clinic, care, frozen):
@@ -127,3 +127,52 @@ def test_reading_the_report_is_audited_under_the_patient(api, clinic, frozen):
         (clinic.admin.id, "success", clinic.patient.id),
         (clinic.patient.user.id, "denied", clinic.patient.id),
     }
+
+
+def test_report_says_which_way_an_outcome_moved(api, clinic, care, frozen):
+    patient = clinic.patient
+    care.outcome(patient, "odi", [2] * 5 + [1] * 5, days_ago(20))  # 30%, the baseline
+    care.outcome(patient, "odi", [2] * 10, days_ago(2))  # 40%: more disability
+
+    _, text = _read(api.get(_path(patient), clinic.therapist.user))
+
+    assert "40% (moderate), +10 from baseline (worsened), a clinically meaningful worsening" in text
+    assert "40% moderate +10 (worsened) yes" in text
+
+
+def test_report_pain_and_hip_figures_follow_the_dashboards_corrected_rules(api, clinic, care, frozen):
+    patient = clinic.patient
+    assignment = care.assign(patient, TODAY - timedelta(days=20))
+    # Means of 7/3 (2.33) and then 17/4 (4.25): a rise of 1.92, under the 2 points that flag.
+    earlier = [(days_ago(8), 2), (days_ago(9), 2), (days_ago(10), 3)]
+    care.logs(
+        patient,
+        assignment,
+        [*earlier, *((days_ago(n), pain) for n, pain in ((1, 4), (2, 4), (3, 4), (4, 5)))],
+    )
+    care.rotations(patient, days_ago(30), left=(40, 40), right=(35, 40))
+    # The patient's own estimate of the left hip today is summarised apart, not compared.
+    estimate = {
+        "type": "hip_internal_rotation",
+        "side": "left",
+        "degrees": 20,
+        "measured_at": days_ago(0, "08:00"),
+        "source": "patient_reported",
+        "instrument": "visual",
+    }
+    assert (
+        api.post(f"/api/v1/patients/{patient.id}/measurements", patient.user, json=estimate).status_code
+        == 201
+    )
+
+    [row] = api.get("/api/v1/dashboard/caseload", clinic.therapist.user).json["items"]
+    _, text = _read(api.get(_path(patient), clinic.therapist.user))
+
+    assert (row["avg_pain_7d"], row["pain_change"], row["rom_asymmetry_degrees"], row["flags"]) == (
+        4.3,
+        1.9,
+        5.0,
+        [],
+    )
+    assert "4.3 mean over the last 7 days of the period, +1.9 against the 7 days before" in text
+    assert "5° difference in total rotation (below the 10° flag)" in text

@@ -41,20 +41,30 @@ def test_readings_and_outcomes_posted_through_the_api_are_summarized_on_postgres
     reading("hip_internal_rotation", "left", 53.8, "2026-03-01T10:00:00-05:00")
     reading("hip_external_rotation", "left", 36.4, "2026-03-01T10:00:00-05:00")
     reading("hip_internal_rotation", "right", 24.6, "2026-03-01T10:05:00-05:00")
+    reading("hip_external_rotation", "right", 55.6, "2026-03-01T10:06:00-05:00")
+    # The patient's own later estimate is summarised apart and never paired with the clinician's.
     reading(
         "hip_external_rotation",
         "right",
-        55.6,
-        "2026-03-01T10:06:00-05:00",
+        30,
+        "2026-03-01T10:07:00-05:00",
         clinic.patient.user,
         "patient_reported",
     )
 
     summary = api.get(f"{base}/rom-summary", clinic.admin).json
-    assert summary["left"] == {"internal_rotation": 53.8, "external_rotation": 36.4, "total_rotation": 90.2}
+    assert summary["left"] == {
+        "internal_rotation": 53.8,
+        "external_rotation": 36.4,
+        "total_rotation": 90.2,
+        "position": None,
+        "measured_at": "2026-03-01T15:00:00Z",
+    }
     assert summary["right"]["total_rotation"] == 80.2
     assert (summary["asymmetry_degrees"], summary["flagged"]) == (10.0, True)
     assert summary["measured_at"] == "2026-03-01T15:06:00Z"
+    assert len(summary["readings"]) == 4
+    assert summary["patient_reported"]["right"]["external_rotation"] == 30
     assert service.rom_summaries([patient])[patient.id].asymmetry_degrees == 10.0
     window = api.get(f"{base}/measurements?type=hip_internal_rotation&side=left", clinic.patient.user).json
     assert [r["degrees"] for r in window["items"]] == [53.8, 20]

@@ -163,16 +163,12 @@ def test_no_reminder_when_todays_plan_is_already_complete(pg_app, worker, smtp):
         assert exercise_emails(inbox, done) == []
 
 
-def test_reminder_inside_quiet_hours_comes_at_their_end(pg_app, worker, smtp):
+def test_reminder_inside_quiet_hours_comes_at_their_end_the_same_day(pg_app, worker, smtp):
     inbox, _ = smtp
     with time_machine.travel(local(NY, 2026, 11, 23, 20, 0), tick=True) as clock:
         clinic = Clinic(pg_app)
-        patient = clinic.patient(NY, "22:30", quiet=("22:00", "07:00"), start=date(2026, 11, 23))
-        clock.move_to(local(NY, 2026, 11, 23, 22, 31))
-        scan()
-        drain()
-        assert exercise_emails(inbox, patient) == []
-        clock.move_to(local(NY, 2026, 11, 24, 6, 59))
+        patient = clinic.patient(NY, "05:30", quiet=("22:00", "07:00"), start=date(2026, 11, 23))
+        clock.move_to(local(NY, 2026, 11, 24, 5, 31))
         scan()
         drain()
         assert exercise_emails(inbox, patient) == []
@@ -180,6 +176,23 @@ def test_reminder_inside_quiet_hours_comes_at_their_end(pg_app, worker, smtp):
         scan()
         drain()
         assert len(exercise_emails(inbox, patient)) == 1
+
+
+def test_reminder_in_quiet_hours_that_end_the_next_day_comes_before_they_begin(pg_app, worker, smtp):
+    inbox, _ = smtp
+    with time_machine.travel(local(NY, 2026, 11, 23, 20, 0), tick=True) as clock:
+        clinic = Clinic(pg_app)
+        patient = clinic.patient(NY, "22:30", quiet=("22:00", "07:00"), start=date(2026, 11, 23))
+        clock.move_to(local(NY, 2026, 11, 23, 21, 55, 20))
+        scan()
+        drain()
+        assert len(exercise_emails(inbox, patient)) == 1
+        clock.move_to(local(NY, 2026, 11, 24, 7, 0, 20))
+        scan()
+        drain()
+        assert len(exercise_emails(inbox, patient)) == 1  # nothing about yesterday on the next morning
+    [note] = db.session.scalars(select(Notification).where(Notification.patient_id == patient.id)).all()
+    assert note.occurrence == "2026-11-23"
 
 
 def test_new_york_and_tokyo_patients_each_get_theirs_at_their_own_local_time(pg_app, worker, smtp):
@@ -369,3 +382,47 @@ def test_visit_reminders_at_24h_and_1h_follow_reschedules_and_cancellations(pg_a
     assert visit_emails(inbox, cancelled) == []
     body = visit_emails(inbox, kept)[0].get_payload(decode=True).decode()
     assert ids[kept.id] in body and "follow" not in body.lower()
+
+
+@pytest.mark.parametrize(
+    ("tz", "day"),
+    [(NY, date(2026, 11, 1)), ("Europe/Berlin", date(2026, 3, 29))],
+    ids=["ny-fall", "berlin-spring"],
+)
+def test_quiet_hours_set_after_booking_move_the_visit_reminder_on_a_dst_day(pg_app, worker, smtp, tz, day):
+    inbox, _ = smtp
+    starts_at = local(tz, day.year, day.month, day.day, 10, 0)
+    with time_machine.travel(starts_at - timedelta(days=2), tick=True) as clock:
+        clinic = Clinic(pg_app)
+        patient = make_patient(clinic.therapist, timezone=tz)
+        path = f"/api/v1/patients/{patient.id}/reminder-settings"
+        quiet_off = {
+            "quiet_hours_start": None,
+            "quiet_hours_end": None,
+            "session_reminder_offsets_minutes": [240],
+        }
+        assert clinic.api.put(path, patient.user, json=quiet_off).status_code == 200
+        booked = clinic.api.post(
+            "/api/v1/sessions",
+            clinic.therapist.user,
+            json={
+                "patient_id": str(patient.id),
+                "starts_at": starts_at.isoformat(),
+                "duration_minutes": 30,
+                "kind": "follow_up",
+            },
+        )
+        assert booked.status_code == 201, booked.json
+        # A day later the patient sets quiet hours that cover the reminder (06:00) and end at 09:00.
+        clock.move_to(starts_at - timedelta(days=1))
+        quiet = {"quiet_hours_start": "22:00", "quiet_hours_end": "09:00"}
+        assert clinic.api.put(path, patient.user, json=quiet).status_code == 200
+
+        clock.move_to(local(tz, day.year, day.month, day.day, 6, 0, 30))
+        scan()
+        drain()
+        assert visit_emails(inbox, patient) == []
+        clock.move_to(local(tz, day.year, day.month, day.day, 9, 0, 30))
+        scan()
+        drain()
+        assert len(visit_emails(inbox, patient)) == 1

@@ -185,13 +185,22 @@ def test_bad_list_filters_are_422(api, clinic, query):
 def test_rom_summary_of_a_patient_without_readings_is_all_null(api, clinic):
     response = api.get(f"/api/v1/patients/{clinic.patient.id}/rom-summary", clinic.patient.user)
     assert response.status_code == 200
+    empty = {
+        "internal_rotation": None,
+        "external_rotation": None,
+        "total_rotation": None,
+        "position": None,
+        "measured_at": None,
+    }
     assert response.json == {
-        "left": {"internal_rotation": None, "external_rotation": None, "total_rotation": None},
-        "right": {"internal_rotation": None, "external_rotation": None, "total_rotation": None},
+        "left": empty,
+        "right": empty,
         "asymmetry_degrees": None,
         "flagged": False,
         "threshold_degrees": 10.0,
         "measured_at": None,
+        "readings": [],
+        "patient_reported": {"left": empty, "right": empty},
     }
 
 
@@ -206,8 +215,20 @@ def test_rom_summary_uses_the_latest_rotation_of_each_side(api, clinic):
     post_reading(api, user, patient, type="hip_flexion", degrees=100, measured_at="2026-03-09T10:00:00Z")
 
     summary = api.get(f"/api/v1/patients/{patient.id}/rom-summary", user).json
-    assert summary["left"] == {"internal_rotation": 35, "external_rotation": 45, "total_rotation": 80}
-    assert summary["right"] == {"internal_rotation": 30, "external_rotation": 40, "total_rotation": 70}
+    assert summary["left"] == {
+        "internal_rotation": 35,
+        "external_rotation": 45,
+        "total_rotation": 80,
+        "position": None,
+        "measured_at": "2026-03-01T10:00:00Z",
+    }
+    assert summary["right"] == {
+        "internal_rotation": 30,
+        "external_rotation": 40,
+        "total_rotation": 70,
+        "position": None,
+        "measured_at": "2026-03-02T10:00:00Z",
+    }
     assert summary["asymmetry_degrees"] == 10
     assert summary["flagged"] is True
     assert summary["measured_at"] == "2026-03-02T10:00:00Z"
@@ -260,3 +281,106 @@ def test_reading_writes_reads_and_refusals_are_audited(api, clinic):
     assert ("measurement.list", "success", clinic.patient.user.id, "patient", patient_id) in summary
     assert ("rom_summary.read", "success", clinic.admin.id, "patient", patient_id) in summary
     assert ("measurement.create", "denied", clinic.other_therapist.user.id, "patient", patient_id) in summary
+
+
+def _goniometer(api, user, patient, side, position, internal, external, at) -> list[str]:
+    """A clinician's internal and external rotation of one side in one position; their ids."""
+    ids = []
+    for rom_type, degrees in (("hip_internal_rotation", internal), ("hip_external_rotation", external)):
+        response = post_reading(
+            api,
+            user,
+            patient,
+            type=rom_type,
+            side=side,
+            degrees=degrees,
+            measured_at=at,
+            position=position,
+            instrument="goniometer",
+        )
+        assert response.status_code == 201, response.json
+        ids.append(response.json["id"])
+    return ids
+
+
+def _summary(api, user, patient) -> dict:
+    response = api.get(f"/api/v1/patients/{patient.id}/rom-summary", user)
+    assert response.status_code == 200
+    return response.json
+
+
+def test_a_patients_own_estimate_is_summarised_apart_and_never_flags(api, clinic):
+    therapist, patient = clinic.therapist.user, clinic.patient
+    used = _goniometer(api, therapist, patient, "left", "seated", 35, 45, "2025-12-01T10:00:00Z")
+    used += _goniometer(api, therapist, patient, "right", "seated", 35, 45, "2025-12-01T10:00:00Z")
+    # Months later the patient estimates their own left internal rotation by eye.
+    own = post_reading(
+        api,
+        patient.user,
+        patient,
+        degrees=20,
+        measured_at="2026-03-09T10:00:00Z",
+        source="patient_reported",
+        position="seated",
+        instrument="visual",
+    )
+    assert own.status_code == 201, own.json
+
+    summary = _summary(api, therapist, patient)
+
+    assert (summary["left"]["internal_rotation"], summary["left"]["total_rotation"]) == (35, 80)
+    assert (summary["asymmetry_degrees"], summary["flagged"]) == (0, False)
+    assert sorted(summary["readings"]) == sorted(used)
+    assert summary["measured_at"] == "2025-12-01T10:00:00Z"
+    assert summary["patient_reported"]["left"] == {
+        "internal_rotation": 20,
+        "external_rotation": None,
+        "total_rotation": None,
+        "position": "seated",
+        "measured_at": "2026-03-09T10:00:00Z",
+    }
+
+
+def test_a_sides_total_is_never_made_of_a_seated_and_a_prone_reading(api, clinic):
+    therapist, patient = clinic.therapist.user, clinic.patient
+    seated = _goniometer(api, therapist, patient, "left", "seated", 35, 45, "2026-01-10T10:00:00Z")
+    _goniometer(api, therapist, patient, "right", "seated", 30, 40, "2026-01-10T10:00:00Z")
+    # A newer prone internal rotation of the left hip, with no prone external rotation to go with it.
+    prone = post_reading(
+        api, therapist, patient, degrees=25, measured_at="2026-03-01T10:00:00Z", position="prone"
+    )
+    assert prone.status_code == 201
+
+    summary = _summary(api, therapist, patient)
+
+    # Mixing positions would read 25 + 45 = 70 against 70: no asymmetry at all.
+    assert summary["left"] == {
+        "internal_rotation": 35,
+        "external_rotation": 45,
+        "total_rotation": 80,
+        "position": "seated",
+        "measured_at": "2026-01-10T10:00:00Z",
+    }
+    assert (summary["asymmetry_degrees"], summary["flagged"]) == (10, True)
+    assert set(seated) <= set(summary["readings"]) and prone.json["id"] not in summary["readings"]
+
+
+def test_no_asymmetry_when_the_sides_were_measured_in_different_positions(api, clinic):
+    therapist, patient = clinic.therapist.user, clinic.patient
+    _goniometer(api, therapist, patient, "left", "seated", 40, 45, "2026-03-01T10:00:00Z")
+    _goniometer(api, therapist, patient, "right", "prone", 25, 40, "2026-03-01T10:00:00Z")
+
+    summary = _summary(api, therapist, patient)
+
+    assert (summary["left"]["total_rotation"], summary["left"]["position"]) == (85, "seated")
+    assert (summary["right"]["total_rotation"], summary["right"]["position"]) == (65, "prone")
+    assert (summary["asymmetry_degrees"], summary["flagged"]) == (None, False)
+
+    # Once the right hip is also measured seated, the sides compare.
+    _goniometer(api, therapist, patient, "right", "seated", 30, 40, "2026-03-05T10:00:00Z")
+    summary = _summary(api, therapist, patient)
+    assert (summary["right"]["position"], summary["asymmetry_degrees"], summary["flagged"]) == (
+        "seated",
+        15,
+        True,
+    )

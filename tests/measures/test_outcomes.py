@@ -37,6 +37,7 @@ def test_patient_submits_an_odi_and_gets_its_score_and_band(api, clinic):
     assert body["change_from_baseline"] is None
     assert body["meaningful_change"] is False
     assert body["improved"] is None
+    assert body["direction"] is None
     assert body["answers"] == [3, 3, 2, 2, None, 1, 1, 1, 1, 1]
     assert body["completed_at"] == "2026-03-01T08:00:00Z"
     assert body["recorded_by_id"] == str(clinic.patient.user.id)
@@ -195,3 +196,18 @@ def test_outcome_writes_reads_and_refusals_are_audited(api, clinic):
     assert ("outcome.list", "success", clinic.therapist.user.id, "patient", patient_id) in summary
     assert ("outcome.create", "rejected", clinic.patient.user.id, "patient", patient_id) in summary
     assert ("outcome.list", "denied", clinic.other_patient.user.id, "patient", patient_id) in summary
+
+
+def test_a_worse_odi_says_worsened_not_just_meaningful(api, clinic):
+    user, patient = clinic.patient.user, clinic.patient
+    post_outcome(api, user, patient, "odi", [3] * 10, "2026-02-01T09:00:00Z")  # 60: the baseline
+    worse = post_outcome(api, user, patient, "odi", [4] * 10, "2026-03-01T09:00:00Z").json  # 80
+    assert (worse["change_from_baseline"], worse["meaningful_change"], worse["direction"]) == (
+        20.0,
+        True,
+        "worsened",
+    )
+    better = post_outcome(api, user, patient, "odi", [2] * 10, "2026-03-02T09:00:00Z").json  # 40
+    assert (better["direction"], better["meaningful_change"]) == ("improved", True)
+    listed = api.get(f"/api/v1/patients/{patient.id}/outcomes", user).json["items"]
+    assert [item["direction"] for item in listed] == [None, "worsened", "improved"]

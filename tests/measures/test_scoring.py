@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
@@ -195,15 +196,50 @@ def test_the_baseline_itself_has_no_change():
     assert compared.change_from_baseline is None
     assert compared.meaningful_change is False
     assert compared.improved is None
+    assert compared.direction is None
+
+
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "score", "direction", "meaningful"),
+    [
+        ("odi", 30.0, 40.0, "worsened", True),  # more disability: worse, and by the MCID
+        ("odi", 30.0, 39.9, "worsened", False),
+        ("odi", 40.0, 30.0, "improved", True),
+        ("odi", 30.0, 30.0, "unchanged", False),
+        ("nprs", 3.0, 5.0, "worsened", True),  # more pain
+        ("nprs", 5.0, 3.0, "improved", True),
+        ("nprs", 4.0, 4.0, "unchanged", False),
+        ("psfs", 6.0, 4.0, "worsened", True),  # less ability
+        ("psfs", 4.8, 6.8, "improved", True),
+        ("psfs", 5.0, 5.0, "unchanged", False),
+    ],
+)
+def test_direction_reads_odi_and_nprs_downwards_and_psfs_upwards(
+    instrument, baseline, score, direction, meaningful
+):
+    compared = compare_to_baseline(instrument, score, baseline)
+    assert compared.direction == direction
+    assert compared.meaningful_change is meaningful
 
 
 # --- Range of motion -------------------------------------------------------------------------
 
 
+MARCH_1 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
 @dataclass
 class R:
+    """A reading as the summary sees it."""
+
+    type: str
+    side: str
     degrees: float
-    measured_at: datetime = datetime(2026, 3, 1, tzinfo=UTC)
+    measured_at: datetime = MARCH_1
+    source: str = "clinician"
+    position: str | None = None
+    created_at: datetime = MARCH_1
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
 def test_rotation_readings_go_to_90_degrees_and_others_to_180():
@@ -213,12 +249,12 @@ def test_rotation_readings_go_to_90_degrees_and_others_to_180():
 
 def both_sides(left: tuple[float, float], right: tuple[float, float], threshold: float) -> RomSummary:
     """Summarize (internal, external) rotation of each side."""
-    readings = {
-        (IR, "left"): R(left[0]),
-        (ER, "left"): R(left[1]),
-        (IR, "right"): R(right[0]),
-        (ER, "right"): R(right[1]),
-    }
+    readings = [
+        R(IR, "left", left[0]),
+        R(ER, "left", left[1]),
+        R(IR, "right", right[0]),
+        R(ER, "right", right[1]),
+    ]
     return summarize_rom(readings, threshold)
 
 
@@ -250,7 +286,7 @@ def test_asymmetry_is_the_absolute_difference_whichever_side_is_stiffer():
 
 
 def test_rom_summary_without_readings_is_all_null_and_unflagged():
-    summary = summarize_rom({}, 10)
+    summary = summarize_rom([], 10)
     assert summary.left.total_rotation is None and summary.right.internal_rotation is None
     assert summary.asymmetry_degrees is None
     assert summary.flagged is False
@@ -260,7 +296,7 @@ def test_rom_summary_without_readings_is_all_null_and_unflagged():
 def test_a_side_missing_one_rotation_has_no_total_and_no_asymmetry():
     newest = datetime(2026, 3, 5, tzinfo=UTC)
     summary = summarize_rom(
-        {(IR, "left"): R(30), (ER, "left"): R(45), (IR, "right"): R(25, newest)},
+        [R(IR, "left", 30), R(ER, "left", 45), R(IR, "right", 25, newest)],
         10,
     )
     assert summary.left.total_rotation == 75

@@ -9,15 +9,14 @@ import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
-from sqlalchemy import select
 
 from telehealth.extensions import db
 from telehealth.reminders.delivery import deliver
 from telehealth.reminders.dispatch import scan
-from telehealth.reminders.models import Kind, Notification, ReminderSettings, Status
+from telehealth.reminders.models import Kind, Notification, Status
 from tests.factories import make_patient
+from tests.reminders.helpers import notes_of, reminder_at, run_scan_and_send, settings_of
 from tests.support.fake_providers import FakeProvider
 
 NY = "America/New_York"
@@ -25,67 +24,6 @@ NY = "America/New_York"
 
 def ny(*args: int) -> datetime:
     return datetime(*args, tzinfo=ZoneInfo(NY))
-
-
-@pytest.fixture
-def program(api, clinic):
-    """Give a patient a daily one-exercise program starting on a date, through the API."""
-    exercise = api.post(
-        "/api/v1/exercises",
-        clinic.therapist.user,
-        json={
-            "name": "Clamshell (engine test)",
-            "instructions": "Lie on your side and open the knees.",
-            "body_region": "hip",
-            "category": "strength",
-        },
-    ).json
-
-    def give(patient, start: date, days: list[str] | None = None) -> str:
-        body = {
-            "exercise_id": exercise["id"],
-            "sets": 2,
-            "reps": 10,
-            "hold_seconds": None,
-            "side": "both",
-            "times_per_day": 1,
-            "start_date": start.isoformat(),
-        }
-        if days:
-            body["days_of_week"] = days
-        response = api.post(f"/api/v1/patients/{patient.id}/assignments", clinic.therapist.user, json=body)
-        assert response.status_code == 201, response.json
-        return response.json["id"]
-
-    return give
-
-
-def run_scan_and_send(now: datetime) -> list[Notification]:
-    result = scan(now)
-    db.session.commit()
-    if result.claimed:
-        deliver(result.claimed, now)
-    db.session.expire_all()
-    return list(db.session.scalars(select(Notification).order_by(Notification.created_at)))
-
-
-def notes_of(patient, kind: str | None = None) -> list[Notification]:
-    stmt = select(Notification).where(Notification.patient_id == patient.id)
-    if kind:
-        stmt = stmt.where(Notification.kind == kind)
-    return list(db.session.scalars(stmt))
-
-
-def settings_of(patient) -> ReminderSettings:
-    return db.session.get(ReminderSettings, patient.id)
-
-
-def reminder_at(api, patient, hhmm: str, **extra) -> None:
-    body = {"exercise_reminder_time": hhmm, "quiet_hours_start": None, "quiet_hours_end": None, **extra}
-    assert (
-        api.put(f"/api/v1/patients/{patient.id}/reminder-settings", patient.user, json=body).status_code
-        == 200
-    )
 
 
 def test_no_reminder_on_a_day_without_scheduled_exercises(api, clinic, program, app):
@@ -234,3 +172,33 @@ def test_reminders_scan_command_plans_and_queues_what_is_due(api, clinic, progra
     assert "queued 1 reminders" in result.output
     [note] = notes_of(patient)
     assert note.status == Status.QUEUED  # handed to the (in-memory) broker for a worker
+
+
+def test_inactivity_is_judged_on_the_days_the_prescription_then_in_force_planned(api, clinic, program):
+    with time_machine.travel(ny(2026, 11, 23, 7, 0), tick=False):  # a Monday
+        patient = make_patient(clinic.therapist, timezone=NY)
+        assignment_id = program(patient, date(2026, 11, 16), days=["mon", "wed", "fri"])
+        for day in (16, 18, 20):  # every scheduled day done
+            logged = api.post(
+                f"/api/v1/patients/{patient.id}/progress-logs",
+                patient.user,
+                json={
+                    "id": str(uuid.uuid4()),
+                    "assignment_id": assignment_id,
+                    "performed_at": ny(2026, 11, day, 12, 0).isoformat(),
+                    "sets_completed": 2,
+                    "pain_score": 2,
+                },
+            )
+            assert logged.status_code == 201, logged.json
+        # This morning the therapist makes it daily; the weekend before was not a scheduled day.
+        changed = api.patch(
+            f"/api/v1/assignments/{assignment_id}",
+            clinic.therapist.user,
+            json={"days_of_week": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+        )
+        assert changed.status_code == 200, changed.json
+        reminder_at(api, patient, "09:00", inactivity_days=2)
+    with time_machine.travel(ny(2026, 11, 23, 9, 1), tick=False):
+        run_scan_and_send(ny(2026, 11, 23, 9, 1))
+    assert [n.kind for n in notes_of(patient)] == [Kind.EXERCISE]

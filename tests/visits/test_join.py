@@ -120,3 +120,23 @@ def test_a_cancelled_visit_cannot_be_joined(api, clinic, visit, open_room):
     response = join(api, clinic.therapist.user, visit)
     assert response.status_code == 409
     assert "cancelled" in response.json["detail"]
+
+
+def test_a_visit_in_progress_can_be_rejoined_after_its_scheduled_end(api, clinic, visit, clock, open_room):
+    assert api.post(path(visit, "start"), clinic.therapist.user).status_code == 200
+    # The visit runs over; the patient's connection drops 40 minutes past the scheduled end.
+    clock.move_to(TOMORROW_10 + timedelta(minutes=100), tick=False)
+    rejoined = join(api, clinic.patient.user, visit)
+    assert rejoined.status_code == 200, rejoined.json
+    # The link outlasts the moment of joining, not just the scheduled end.
+    assert rejoined.json["expires_at"] == "2026-10-31T15:55:00Z"
+    assert join(api, clinic.therapist.user, visit).status_code == 200
+
+    notes = {"subjective": "s", "objective": "o", "assessment": "a", "plan": "p"}
+    assert api.post(path(visit, "complete"), clinic.therapist.user, json={"notes": notes}).status_code == 200
+    assert join(api, clinic.patient.user, visit).status_code == 409
+
+
+def test_a_visit_never_started_cannot_be_joined_after_its_scheduled_end(api, clinic, visit, clock):
+    clock.move_to(TOMORROW_10 + timedelta(minutes=60), tick=False)
+    assert join(api, clinic.patient.user, visit).status_code == 409
