@@ -1,6 +1,6 @@
 # make run   - set up everything and start API, worker and scheduler (Ctrl-C stops all)
 # make test  - set up if needed and run the whole suite
-# make lint  - ruff lint + format check
+# make lint  - ruff lint + format check, and the import seams (scripts/check_imports.py)
 # make vendor - refresh the pinned browser libraries in telehealth/static/vendor (needs npm)
 # make contract - dump the OpenAPI document and lint it with Spectral (needs node and npm)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -38,6 +38,7 @@ test: install
 lint: install
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/python scripts/check_imports.py
 
 format: install
 	@$(BIN)/ruff check --fix .

@@ -25,13 +25,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _refuse_unsafe_production(app)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
-    from telehealth.web import configure_logging, register_hooks
+    from telehealth.http import configure_logging
 
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
-    register_errors(app)
-    register_hooks(app)
+    register_http(app)
     register_cli(app)
     return app
 
@@ -79,10 +78,10 @@ def register_blueprints(app: APIFlask) -> None:
         app.register_blueprint(import_module(name).bp)
 
 
-def register_errors(app: APIFlask) -> None:
-    from telehealth.errors import register_errors as register
+def register_http(app: APIFlask) -> None:
+    from telehealth import http
 
-    register(app)
+    http.init_app(app)
 
 
 def register_cli(app: APIFlask) -> None:

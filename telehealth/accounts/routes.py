@@ -10,12 +10,12 @@ from flask_login import login_user, logout_user
 
 from telehealth.accounts import schemas, service
 from telehealth.accounts.models import User
-from telehealth.accounts.permissions import ANYONE, PUBLIC, STAFF_ONLY, policy
 from telehealth.accounts.security import SESSION_KEY, current_credential, signed_in
 from telehealth.audit import service as audit
 from telehealth.common.schemas import PageQuery
 from telehealth.errors import Forbidden, Unauthenticated
 from telehealth.extensions import limiter
+from telehealth.http import ANYONE, PUBLIC, STAFF_ONLY, policy
 from telehealth.patients import service as patients
 
 bp = APIBlueprint("accounts", __name__, url_prefix="/api/v1", tag="Accounts")

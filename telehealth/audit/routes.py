@@ -4,8 +4,8 @@ from typing import Any
 
 from apiflask import APIBlueprint
 
-from telehealth.accounts.permissions import STAFF_ONLY, policy
 from telehealth.audit import schemas, service
+from telehealth.http import STAFF_ONLY, policy
 
 bp = APIBlueprint("audit", __name__, url_prefix="/api/v1", tag="Audit")
 

@@ -8,10 +8,10 @@ from apiflask import APIBlueprint
 from apiflask.schemas import FileSchema
 from flask import Response
 
-from telehealth.accounts.permissions import CLINICIANS, PATIENTS, THERAPISTS, policy
 from telehealth.accounts.security import signed_in
 from telehealth.audit import service as audit
 from telehealth.dashboard import report, schemas, service
+from telehealth.http import CLINICIANS, PATIENTS, THERAPISTS, policy
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
 

@@ -6,10 +6,9 @@ from typing import Any
 
 from apiflask import APIBlueprint
 
-from telehealth.accounts.models import Role, User
-from telehealth.accounts.permissions import ANYONE, policy
-from telehealth.accounts.security import signed_in
+from telehealth.accounts.models import Role
 from telehealth.audit import service as audit
+from telehealth.http import ANYONE, actor, policy
 from telehealth.measures import schemas, service
 from telehealth.measures.models import Measurement
 from telehealth.patients.models import Patient
@@ -21,16 +20,12 @@ bp = APIBlueprint("measures", __name__, url_prefix="/api/v1", tag="Measures")
 RECORDERS = ANYONE - {Role.ADMIN}
 
 
-def _actor() -> User:
-    return signed_in().user
-
-
 @bp.post("/patients/<uuid:patient_id>/measurements")
 @policy("measurement.create", roles=RECORDERS, scope=PATIENT)
 @bp.input(schemas.MeasurementIn, arg_name="body")
 @bp.output(schemas.MeasurementOut, status_code=201)
 def create_measurement(patient: Patient, body: schemas.MeasurementIn) -> Measurement:
-    measurement = service.create_measurement(_actor(), patient, **body.model_dump())
+    measurement = service.create_measurement(actor(), patient, **body.model_dump())
     audit.target(resource_type="measurement", resource_id=measurement.id)
     return measurement
 
@@ -63,7 +58,7 @@ def get_rom_summary(patient: Patient) -> service.RomSummary:
 @bp.input(schemas.OutcomeIn, arg_name="body")
 @bp.output(schemas.OutcomeOut, status_code=201)
 def create_outcome(patient: Patient, body: schemas.OutcomeIn) -> service.OutcomeResult:
-    result = service.create_outcome(_actor(), patient, **body.model_dump())
+    result = service.create_outcome(actor(), patient, **body.model_dump())
     audit.target(resource_type="outcome", resource_id=result.id)
     return result
 

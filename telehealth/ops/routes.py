@@ -9,10 +9,9 @@ from apiflask import APIBlueprint
 from flask import Response, current_app
 from sqlalchemy import text
 
-from telehealth.accounts.permissions import PUBLIC, policy
 from telehealth.common.schemas import OutputModel
-from telehealth.errors import problem
 from telehealth.extensions import db
+from telehealth.http import PUBLIC, policy, problem
 
 bp = APIBlueprint("ops", __name__, tag="Operations")
 log = logging.getLogger(__name__)

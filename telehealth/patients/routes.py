@@ -6,11 +6,9 @@ from typing import Any
 
 from apiflask import APIBlueprint
 
-from telehealth.accounts.models import User
-from telehealth.accounts.permissions import ANYONE, CLINICIANS, policy
-from telehealth.accounts.security import signed_in
 from telehealth.accounts.service import EmailChange
 from telehealth.audit import service as audit
+from telehealth.http import ANYONE, CLINICIANS, actor, policy
 from telehealth.patients import schemas, service
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
@@ -18,16 +16,12 @@ from telehealth.patients.scope import PATIENT
 bp = APIBlueprint("patients", __name__, url_prefix="/api/v1", tag="Patients")
 
 
-def _actor() -> User:
-    return signed_in().user
-
-
 @bp.post("/patients")
 @policy("patient.create", roles=CLINICIANS, resource_type="patient")
 @bp.input(schemas.PatientIn, arg_name="body")
 @bp.output(schemas.PatientOut, status_code=201)
 def create_patient(body: schemas.PatientIn) -> Patient:
-    patient = service.create_patient(_actor(), **body.model_dump())
+    patient = service.create_patient(actor(), **body.model_dump())
     audit.target(resource_id=patient.id, patient_id=patient.id)
     return patient
 
@@ -38,7 +32,7 @@ def create_patient(body: schemas.PatientIn) -> Patient:
 @bp.output(schemas.PatientPage)
 def list_patients(query: schemas.PatientQuery) -> Any:
     page = service.list_patients(
-        _actor(), q=query.q, status=query.status, page=query.page, per_page=query.per_page
+        actor(), q=query.q, status=query.status, page=query.page, per_page=query.per_page
     )
     audit.shown([patient.id for patient in page.items])
     return page
@@ -56,7 +50,7 @@ def get_patient(patient: Patient) -> Patient:
 @bp.input(schemas.PatientPatch, arg_name="body")
 @bp.output(schemas.PatientOut)
 def update_patient(patient: Patient, body: schemas.PatientPatch) -> Patient:
-    patient, email_change = service.update_patient(_actor(), patient, body.changes())
+    patient, email_change = service.update_patient(actor(), patient, body.changes())
     if email_change is not EmailChange.UNCHANGED:
         audit.also(email_change.audit_action, resource_type="user", resource_id=patient.user_id)
     return patient

@@ -9,10 +9,8 @@ from apiflask import APIBlueprint
 from apiflask.schemas import FileSchema
 from flask import Response
 
-from telehealth.accounts.models import User
-from telehealth.accounts.permissions import ANYONE, CLINICIANS, PATIENTS, THERAPISTS, Scope, policy
-from telehealth.accounts.security import signed_in
 from telehealth.audit import service as audit
+from telehealth.http import ANYONE, CLINICIANS, PATIENTS, THERAPISTS, Scope, actor, policy
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
 from telehealth.programs import handout, schemas, service
@@ -30,10 +28,6 @@ ASSIGNMENT = Scope(
     owner=service.assignment_owner,
 )
 CARE_TEAM_AND_PATIENT = THERAPISTS | PATIENTS
-
-
-def _actor() -> User:
-    return signed_in().user
 
 
 # --- exercises ------------------------------------------------------------------------------
@@ -67,7 +61,7 @@ def get_exercise(exercise: Exercise) -> Exercise:
 @bp.input(schemas.ExerciseIn, arg_name="body")
 @bp.output(schemas.ExerciseOut, status_code=201)
 def create_exercise(body: schemas.ExerciseIn) -> Exercise:
-    exercise = service.create_exercise(_actor(), **body.model_dump())
+    exercise = service.create_exercise(actor(), **body.model_dump())
     audit.target(resource_id=exercise.id)
     return exercise
 
@@ -78,7 +72,7 @@ def create_exercise(body: schemas.ExerciseIn) -> Exercise:
 @bp.output(schemas.ExerciseOut)
 def update_exercise(exercise: Exercise, body: schemas.ExercisePatch) -> Exercise:
     """Its author or an admin; `archived: true` hides it from new assignments, never deletes."""
-    return service.update_exercise(_actor(), exercise, body.changes())
+    return service.update_exercise(actor(), exercise, body.changes())
 
 
 # --- program templates ----------------------------------------------------------------------
@@ -90,7 +84,7 @@ def update_exercise(exercise: Exercise, body: schemas.ExercisePatch) -> Exercise
 @bp.output(schemas.TemplateOut, status_code=201)
 def create_program_template(body: schemas.TemplateIn) -> ProgramTemplate:
     template = service.create_template(
-        _actor(),
+        actor(),
         name=body.name,
         description=body.description,
         items=[(item.exercise_id, item.prescription()) for item in body.items],
@@ -120,9 +114,9 @@ def get_program_template(template: ProgramTemplate) -> ProgramTemplate:
 @bp.output(schemas.AppliedOut, status_code=201)
 def apply_program_template(patient: Patient, template_id: uuid.UUID, body: schemas.ApplyIn) -> Any:
     """One assignment per template item, each then tailored on its own."""
-    template = service.get_template(_actor(), template_id)
+    template = service.get_template(actor(), template_id)
     assignments = service.apply_template(
-        _actor(), patient, template, start_date=body.start_date, end_date=body.end_date
+        actor(), patient, template, start_date=body.start_date, end_date=body.end_date
     )
     audit.target(resource_id=template.id)
     return {"assignments": assignments}
@@ -137,7 +131,7 @@ def apply_program_template(patient: Patient, template_id: uuid.UUID, body: schem
 @bp.output(schemas.AssignmentOut, status_code=201)
 def create_assignment(patient: Patient, body: schemas.AssignmentIn) -> Assignment:
     assignment = service.create_assignment(
-        _actor(), patient, exercise_id=body.exercise_id, prescription=body.prescription()
+        actor(), patient, exercise_id=body.exercise_id, prescription=body.prescription()
     )
     audit.target(resource_id=assignment.id)
     return assignment
@@ -166,7 +160,7 @@ def get_assignment(assignment: Assignment) -> Assignment:
 def update_assignment(assignment: Assignment, body: schemas.AssignmentPatch) -> Assignment:
     """Tailor the prescription from the patient's today (`effective_from`); the earlier one stays
     readable in `history` and keeps planning the days before."""
-    return service.update_assignment(_actor(), assignment, body.changes())
+    return service.update_assignment(actor(), assignment, body.changes())
 
 
 @bp.post("/assignments/<uuid:assignment_id>/end")
@@ -175,7 +169,7 @@ def update_assignment(assignment: Assignment, body: schemas.AssignmentPatch) -> 
 @bp.doc(responses={409: "The assignment has already ended"})
 def end_assignment(assignment: Assignment) -> Assignment:
     """Status `ended`; from the patient's today on it plans nothing, and its logs stay."""
-    return service.end_assignment(_actor(), assignment)
+    return service.end_assignment(actor(), assignment)
 
 
 # --- the day's plan and the handout ---------------------------------------------------------

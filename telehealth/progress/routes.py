@@ -6,21 +6,13 @@ from typing import Any
 
 from apiflask import APIBlueprint
 
-from telehealth.accounts.models import User
-from telehealth.accounts.permissions import ANYONE, PATIENTS, THERAPISTS, policy
-from telehealth.accounts.security import signed_in
 from telehealth.audit import service as audit
+from telehealth.http import ANYONE, PATIENT_AND_CARE_TEAM, actor, policy
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
 from telehealth.progress import schemas, service
 
 bp = APIBlueprint("progress", __name__, url_prefix="/api/v1", tag="Progress")
-
-PATIENT_AND_CARE_TEAM = PATIENTS | THERAPISTS
-
-
-def _actor() -> User:
-    return signed_in().user
 
 
 @bp.post("/patients/<uuid:patient_id>/progress-logs")
@@ -36,7 +28,7 @@ def _actor() -> User:
 )
 def create_progress_log(patient: Patient, body: schemas.ProgressLogIn) -> Any:
     """201 with the new log; the same `id` and body again: 200 with the stored log; another body: 409."""
-    log, created = service.record_log(_actor(), patient, body.fields())
+    log, created = service.record_log(actor(), patient, body.fields())
     audit.target(resource_id=log.id)
     return log, 201 if created else 200
 
@@ -48,7 +40,7 @@ def create_progress_log(patient: Patient, body: schemas.ProgressLogIn) -> Any:
 def create_progress_logs(patient: Patient, body: schemas.BatchIn) -> Any:
     """Up to 500 logs, each answered on its own: created, duplicate, conflict or invalid."""
     entries = [service.LogInput(*schemas.parse_log(raw)) for raw in body.logs]
-    return {"results": service.record_logs(_actor(), patient, entries)}
+    return {"results": service.record_logs(actor(), patient, entries)}
 
 
 @bp.get("/patients/<uuid:patient_id>/progress-logs")

@@ -7,17 +7,14 @@ from typing import Any
 
 from apiflask import APIBlueprint
 
-from telehealth.accounts.models import Role
-from telehealth.accounts.permissions import ANYONE, PATIENTS, PUBLIC, policy
 from telehealth.accounts.security import signed_in
 from telehealth.audit import service as audit
+from telehealth.http import ANYONE, PATIENT_AND_CARE_TEAM, PATIENTS, PUBLIC, policy
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
 from telehealth.reminders import schemas, service
 
 bp = APIBlueprint("reminders", __name__, url_prefix="/api/v1", tag="Reminders")
-
-PATIENT_AND_CARE_TEAM = frozenset({Role.PATIENT, Role.THERAPIST})
 
 
 @bp.get("/patients/<uuid:patient_id>/reminder-settings")

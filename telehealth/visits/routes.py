@@ -7,10 +7,16 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import Response
 
-from telehealth.accounts.models import User
-from telehealth.accounts.permissions import ANYONE, CLINICIANS, PATIENTS, THERAPISTS, Scope, policy
-from telehealth.accounts.security import signed_in
 from telehealth.audit import service as audit
+from telehealth.http import (
+    ANYONE,
+    CLINICIANS,
+    PATIENT_AND_CARE_TEAM,
+    THERAPISTS,
+    Scope,
+    actor,
+    policy,
+)
 from telehealth.visits import schemas, service
 from telehealth.visits.models import Visit
 
@@ -18,17 +24,11 @@ bp = APIBlueprint("visits", __name__, url_prefix="/api/v1", tag="Visits")
 
 # Out of the caller's own visits is 404, whatever the role.
 VISIT = Scope("visit_id", service.get_visible_visit, "visit", "visit", owner=service.visit_owner)
-# Admins see every visit but are not in the room.
-PARTICIPANTS = THERAPISTS | PATIENTS
 PATIENT_VIEW = "Patients receive the visit with only the plan of the notes."
 
 
-def _actor() -> User:
-    return signed_in().user
-
-
 def _shown(visit: Visit) -> Any:
-    return schemas.visit_out(_actor().role, visit)
+    return schemas.visit_out(actor().role, visit)
 
 
 @bp.post("/sessions")
@@ -37,7 +37,7 @@ def _shown(visit: Visit) -> Any:
 @bp.output(schemas.VisitOut, status_code=201)
 def create_session(body: schemas.VisitIn) -> Any:
     audit.target(patient_id=body.patient_id)  # a refused booking is still filed under that patient
-    visit = service.schedule(_actor(), **body.model_dump())
+    visit = service.schedule(actor(), **body.model_dump())
     audit.target(resource_id=visit.id)
     return _shown(visit)
 
@@ -47,10 +47,10 @@ def create_session(body: schemas.VisitIn) -> Any:
 @bp.input(schemas.VisitQuery, location="query", arg_name="query")
 @bp.output(schemas.VisitPage, description=PATIENT_VIEW)
 def list_sessions(query: schemas.VisitQuery) -> Any:
-    actor = _actor()
-    audit.target(patient_id=service.listed_patient_id(actor, query.patient_id))
+    user = actor()
+    audit.target(patient_id=service.listed_patient_id(user, query.patient_id))
     page = service.list_visits(
-        actor,
+        user,
         start=query.from_,
         end=query.to,
         status=query.status,
@@ -58,7 +58,7 @@ def list_sessions(query: schemas.VisitQuery) -> Any:
         page=query.page,
         per_page=query.per_page,
     )
-    return schemas.visit_page(actor.role, page)
+    return schemas.visit_page(user.role, page)
 
 
 @bp.get("/sessions/<uuid:visit_id>")
@@ -81,14 +81,14 @@ def reschedule_session(visit: Visit, body: schemas.RescheduleIn) -> Any:
 @bp.input(schemas.CancelIn, arg_name="body")
 @bp.output(schemas.VisitOut, description=PATIENT_VIEW)
 def cancel_session(visit: Visit, body: schemas.CancelIn) -> Any:
-    return _shown(service.cancel(_actor(), visit, body.reason))
+    return _shown(service.cancel(actor(), visit, body.reason))
 
 
 @bp.post("/sessions/<uuid:visit_id>/join")
-@policy("visit.join", roles=PARTICIPANTS, scope=VISIT)
+@policy("visit.join", roles=PATIENT_AND_CARE_TEAM, scope=VISIT)
 @bp.output(schemas.JoinOut)
 def join_session(visit: Visit) -> Any:
-    return service.join_link(_actor(), visit)
+    return service.join_link(actor(), visit)
 
 
 @bp.post("/sessions/<uuid:visit_id>/start")
@@ -114,7 +114,7 @@ def mark_session_no_show(visit: Visit) -> Any:
 
 
 @bp.get("/sessions/<uuid:visit_id>/calendar.ics")
-@policy("visit.calendar", roles=PARTICIPANTS, scope=VISIT)
+@policy("visit.calendar", roles=PATIENT_AND_CARE_TEAM, scope=VISIT)
 @bp.doc(
     responses={
         200: {
@@ -124,7 +124,7 @@ def mark_session_no_show(visit: Visit) -> Any:
     }
 )
 def get_session_calendar(visit: Visit) -> Response:
-    response = Response(service.calendar_file(_actor(), visit), mimetype="text/calendar")
+    response = Response(service.calendar_file(actor(), visit), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'attachment; filename="video-visit.ics"'
     response.headers["Cache-Control"] = "no-store"
     return response

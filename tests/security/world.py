@@ -21,9 +21,9 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from telehealth.accounts.models import Role, User
-from telehealth.accounts.permissions import Policy
 from telehealth.audit.models import AuditEvent
 from telehealth.extensions import db
+from telehealth.http import Policy
 from telehealth.patients.models import Patient
 from tests.factories import Api, Clinic
 

@@ -1,31 +1,20 @@
-"""Request plumbing: request ids, JSON body rules, security headers, logging."""
+"""The edge: what a request body and query may hold before any field is read (JSON as RFC 8259 means it,
+the body's type and shape, text a database can store)."""
 
 from __future__ import annotations
 
 import json
-import logging
 import math
 import re
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from apiflask import APIFlask
-from flask import Request, Response, g, request
+from flask import Request, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from telehealth.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']+")
-# /docs runs only our own files (vendored Swagger UI); data: images are the icons inside its CSS.
-DOCS_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
-API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # No body the API takes nests deeper than a few levels; anything far deeper is an attack.
 MAX_JSON_DEPTH = 32
 # PostgreSQL text cannot hold NUL, and an unpaired surrogate cannot be encoded as UTF-8.
@@ -176,79 +165,3 @@ def unstorable_paths(data: Any) -> list[str]:
         elif isinstance(value, list):
             pending.extend((f"{path}.{i}" if path else str(i), item) for i, item in enumerate(value))
     return sorted(set(found))
-
-
-class _RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        from flask import has_request_context
-
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        return True
-
-
-class _RedactQueryStrings(logging.Filter):
-    """Access logs keep the path, never the query: it can carry a patient's name or a link's token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = QUERY_STRING.sub(r"\1?[redacted]", message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-def _read_body_within_the_cap() -> None:
-    if request.method in BODY_METHODS:
-        request.get_data(cache=True)  # 413 here, once, for a body over MAX_CONTENT_LENGTH
-
-
-def configure_logging(app: APIFlask) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-    )
-    handler.addFilter(_RequestIdFilter())
-    root = logging.getLogger("telehealth")
-    root.handlers[:] = [handler]
-    root.setLevel(app.config["LOG_LEVEL"])
-    root.propagate = False
-    access = logging.getLogger("werkzeug")
-    if not any(isinstance(f, _RedactQueryStrings) for f in access.filters):
-        access.addFilter(_RedactQueryStrings())
-
-
-def register_hooks(app: APIFlask) -> None:
-    app.request_class = ApiRequest
-    app.json = StrictJSONProvider(app)
-    # First of all hooks: the rate limiter's keys read the body too, and any error raised there
-    # would make it drop its counts and switch to in-memory storage.
-    app.before_request_funcs.setdefault(None, []).insert(0, _read_body_within_the_cap)
-    proxies = int(app.config.get("TRUSTED_PROXY_COUNT", 0) or 0)
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
-
-    @app.before_request
-    def _request_id() -> None:
-        # Identity is decided per request, never inherited from an enclosing app context.
-        for key in ("_login_user", "credential", "audit_entry"):
-            g.pop(key, None)
-        presented = request.headers.get("X-Request-ID", "")
-        g.request_id = presented if REQUEST_ID.match(presented) else uuid.uuid4().hex
-
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.path.startswith("/docs"):
-            response.headers["Content-Security-Policy"] = DOCS_CSP
-        else:
-            response.headers.setdefault("Content-Security-Policy", API_CSP)
-        if request.path.startswith("/api/"):
-            # Patient data must never sit in a shared or browser cache.
-            response.headers["Cache-Control"] = "no-store"
-            response.headers.setdefault("Pragma", "no-cache")
-        if app.config["ENV_NAME"] == "production":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        return response

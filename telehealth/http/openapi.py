@@ -1,5 +1,6 @@
-"""The OpenAPI document as a client generator reads it: named operations, one component per schema.
+"""The OpenAPI document as a client generator reads it, and as each route's policy implies it.
 
+Every route's error statuses, credentials and "who may call" come from its policy.
 APIFlask files each nested pydantic model under the model that uses it ("AppliedOut.AssignmentOut",
 "TodayOut.AssignmentOut", ...), so one schema appears once per use and generators see duplicate or
 clashing names. `finish` gives every schema one component named after its model, every operation a
@@ -14,7 +15,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Flask
+from flask_limiter.util import get_qualified_name
 from werkzeug.routing import Rule
+
+from telehealth.accounts.models import Role
+from telehealth.extensions import limiter
+from telehealth.http.policies import Policy
+from telehealth.http.problems import PROBLEM_MIMETYPE, PROBLEM_SCHEMA
+from telehealth.http.roles import ANYONE, ROLE_NAMES
 
 COMPONENTS = "#/components/schemas/"
 JSON = "application/json"
@@ -161,3 +169,120 @@ def _require_bodies(spec: dict[str, Any]) -> None:
             while "$ref" in schema:
                 schema = schemas[schema["$ref"].removeprefix(COMPONENTS)]
             body["required"] = bool(schema.get("required") or schema.get("minProperties"))
+
+
+# What the OpenAPI document says about each policy.
+ERROR_RESPONSES: dict[int, str] = {
+    400: "The body is not JSON or not a JSON object, or an unknown query parameter holds a NUL",
+    401: "Not signed in, or the session or token has ended",
+    403: "Signed in, but this role may not do this, or the X-CSRF-Token header is missing",
+    404: "No such resource within the caller's scope",
+    409: "The resource's current state does not allow this",
+    413: "The body is larger than the server accepts",
+    415: "The body is not sent as application/json (or another +json type)",
+    422: "One or more fields are invalid; `errors` names each",
+    429: "Too many attempts; retry after `Retry-After` seconds",
+    503: "The database is briefly unreachable; retry after `Retry-After` seconds",
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+SECURITY_SCHEMES = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The `token` from POST /api/v1/auth/tokens (paste it alone, without `Bearer `)",
+    },
+    "cookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "telehealth_session",
+        "description": "Set by POST /api/v1/auth/login; unsafe requests also send `X-CSRF-Token`",
+    },
+}
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def error_statuses(declared: Policy, method: str, *, path_ids: bool, body: bool, limited: bool) -> set[int]:
+    """Every error status a route behind this policy can answer, derived from the policy itself."""
+    statuses = {400, 503}  # any request may meet a database restart, or carry a NUL in its query
+    if not declared.public:
+        statuses.add(401)
+        if method in UNSAFE_METHODS:
+            statuses |= {403, 409}  # CSRF for cookie sessions; state conflicts of writes
+        if declared.roles != ANYONE:
+            statuses.add(403)
+    if declared.scope is not None or path_ids or (body and not declared.public):
+        statuses.add(404)  # an id in the path, or one a body refers to, may lie outside the scope
+    if body:
+        statuses |= {413, 415, 422}
+    if limited:
+        statuses.add(429)
+    return statuses
+
+
+def init_app(app: Flask) -> None:
+    """Let the OpenAPI document state, for every route, the statuses and credentials its policy implies."""
+
+    def process(spec: dict[str, Any]) -> dict[str, Any]:
+        components = spec.setdefault("components", {})
+        components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        components["securitySchemes"] = SECURITY_SCHEMES
+        for rule in app.url_map.iter_rules():
+            declared: Policy | None = getattr(app.view_functions[rule.endpoint], "policy", None)
+            operations = spec["paths"].get(openapi_path(rule), {})
+            for method in sorted(rule.methods or ()):
+                operation = operations.get(method.lower())
+                if declared is not None and operation is not None:
+                    _document_operation(app, rule, declared, method, operation)
+        for operations in spec["paths"].values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                _as_problems(responses)
+                operation["responses"] = dict(sorted(responses.items()))
+        return finish(app, spec)
+
+    app.spec_processor(process)
+
+
+def who_may_call(declared: Policy) -> str:
+    """The policy in a client developer's words, for the operation's description."""
+    if declared.public:
+        return "No sign-in needed."
+    if declared.roles == ANYONE:
+        who = "Any signed-in user"
+    else:
+        names = [ROLE_NAMES[role] for role in Role if role in declared.roles]
+        who = "Only " + " and ".join(names)
+    text = f"{who} may call this (bearer token, or session cookie with `X-CSRF-Token` on writes)."
+    if declared.scope is not None:
+        text += f" A {declared.scope.resource_type.replace('_', ' ')} outside the caller's scope answers 404."
+    return text
+
+
+def _document_operation(app: Flask, rule: Rule, declared: Policy, method: str, operation: dict) -> None:
+    view = app.view_functions[rule.endpoint]
+    limited = bool(limiter.limit_manager.decorated_limits(get_qualified_name(view)))
+    body = "requestBody" in operation
+    statuses = error_statuses(declared, method, path_ids=bool(rule.arguments), body=body, limited=limited)
+    responses = operation.setdefault("responses", {})
+    for status in sorted(statuses):
+        responses.setdefault(str(status), {"description": ERROR_RESPONSES[status]})
+    if not declared.public:
+        operation["security"] = [{"bearer": []}, {"cookie": []}]
+    described = operation.get("description")
+    operation["description"] = (
+        f"{described}\n\n{who_may_call(declared)}" if described else who_may_call(declared)
+    )
+    uuids = {name for converter, name in path_variables(rule) if converter == "uuid"}
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("name") in uuids:
+            parameter["schema"] = {"type": "string", "format": "uuid"}
+
+
+def _as_problems(responses: dict[str, Any]) -> None:
+    """Every error answer is RFC 9457 problem+json, whichever part of the app produced it."""
+    for status, response in responses.items():
+        if not status.isdigit() or int(status) < 400:
+            continue
+        response["content"] = {PROBLEM_MIMETYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        if int(status) in (429, 503):
+            response.setdefault("headers", {}).update(RETRY_AFTER)
