@@ -12,9 +12,9 @@ from flask.cli import AppGroup
 from telehealth import devstack
 from telehealth.accounts import service as accounts
 from telehealth.accounts.models import Role
+from telehealth.common.tx import transaction
 from telehealth.demo import DEMO_PASSWORD, seed_demo
 from telehealth.errors import DomainError
-from telehealth.extensions import db
 from telehealth.reminders.dispatch import scan_and_hand_off
 
 reminders_cli = AppGroup("reminders", help="The reminder engine.")
@@ -23,8 +23,8 @@ reminders_cli = AppGroup("reminders", help="The reminder engine.")
 @reminders_cli.command("scan")
 def reminders_scan() -> None:
     """Run one scan now: plan what is due and hand it to the workers."""
-    result = scan_and_hand_off()
-    db.session.commit()
+    with transaction():
+        result = scan_and_hand_off()
     click.echo(
         f"planned {result.planned_patients} patients, queued {len(result.claimed)} reminders, "
         f"skipped {result.skipped_late} late, recovered {result.recovered}"
@@ -44,10 +44,10 @@ def register_cli(app: Flask) -> None:
         if not 10 <= len(password) <= 128:
             raise click.UsageError("the password must be 10 to 128 characters")
         try:
-            user = accounts.create_user(email, first_name, last_name, Role.ADMIN, password=password)
+            with transaction():
+                user = accounts.create_user(email, first_name, last_name, Role.ADMIN, password=password)
         except DomainError as exc:
             raise click.ClickException(exc.detail or str(exc)) from exc
-        db.session.commit()
         click.echo(f"admin {user.email} created")
 
     @app.cli.command("seed-demo")
@@ -58,8 +58,8 @@ def register_cli(app: Flask) -> None:
                 "seed-demo is for development; it sets a known password. In production, make the "
                 "first admin with: flask --app wsgi create-admin --email you@your-clinic.org"
             )
-        logins = seed_demo()
-        db.session.commit()
+        with transaction():
+            logins = seed_demo()
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in logins:
             click.echo(f"  {role:<10} {email}")

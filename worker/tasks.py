@@ -1,4 +1,5 @@
-"""Thin tasks: take ids, call a service, commit. Logic lives in telehealth/."""
+"""Thin tasks: take ids, call a service. Each task is one unit of work (jobs.FlaskTask commits it).
+Logic lives in telehealth/."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from celery import shared_task
 from telehealth import jobs
 from telehealth.accounts import emails
 from telehealth.accounts import service as accounts
-from telehealth.extensions import db
+from telehealth.common.tx import transaction
 from telehealth.reminders import delivery
 from telehealth.reminders import dispatch as reminders
 
@@ -25,9 +26,9 @@ MAIL_RETRY = {
 
 @shared_task(name=jobs.SEND_INVITATION, **MAIL_RETRY)
 def send_invitation(user_id: str) -> None:
-    issued = accounts.issue_invitation(uuid.UUID(user_id))
     # The link must work the moment it arrives: commit the token before the mail leaves.
-    db.session.commit()
+    with transaction():
+        issued = accounts.issue_invitation(uuid.UUID(user_id))
     if issued:
         emails.send_invitation(*issued)
 
@@ -35,16 +36,16 @@ def send_invitation(user_id: str) -> None:
 @shared_task(name=jobs.SEND_PASSWORD_RESET, **MAIL_RETRY)
 def send_password_reset(email: str) -> None:
     # Every request queues this; only here, unseen by the caller, is the account looked for.
-    issued = accounts.issue_password_reset(email)
-    db.session.commit()
+    with transaction():
+        issued = accounts.issue_password_reset(email)
     if issued:
         emails.send_password_reset(*issued)
 
 
 @shared_task(name=jobs.SEND_EMAIL_CHANGE, **MAIL_RETRY)
 def send_email_change(user_id: str) -> None:
-    link = accounts.issue_email_change(uuid.UUID(user_id))
-    db.session.commit()
+    with transaction():
+        link = accounts.issue_email_change(uuid.UUID(user_id))
     if link:
         emails.send_email_change(link)
 
@@ -52,22 +53,19 @@ def send_email_change(user_id: str) -> None:
 @shared_task(name=jobs.PURGE_EXPIRED_CREDENTIALS)
 def purge_expired_credentials() -> None:
     accounts.purge_expired_credentials()
-    db.session.commit()
 
 
 @shared_task(name=jobs.REMINDER_SCAN)
 def scan_reminders() -> None:
     reminders.scan_and_hand_off()
-    db.session.commit()
 
 
 @shared_task(name=jobs.REMINDER_SEND)
 def send_reminders(notification_ids: list[str]) -> None:
-    # Each row's outcome is committed inside, step by step (compare-and-set).
+    # Each row's outcome is committed inside, step by step, on a session of its own (compare-and-set).
     delivery.deliver(notification_ids)
 
 
 @shared_task(name=jobs.DISPATCH_PENDING_JOBS)
 def dispatch_pending_jobs() -> None:
     jobs.dispatch_pending()
-    db.session.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,8 +15,6 @@ from telehealth.audit.models import AuditEvent
 from telehealth.common.pagination import Page, paginate
 from telehealth.common.time import utcnow
 from telehealth.extensions import db
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -117,21 +114,10 @@ def _write(entry: Entry, status: int) -> None:
 
 
 def finish(entry: Entry, status: int) -> None:
-    """Write the events into the request's own transaction, so they commit with the work."""
+    """Write the events into the current transaction: the request's, so they commit with its work (or,
+    when the work was rolled back, the policy's own unit of work for the refusal)."""
     if entry.action:
         _write(entry, status)
-
-
-def finish_failed(entry: Entry, status: int) -> None:
-    """The work was rolled back; the refusal is still recorded, in a transaction of its own."""
-    if not entry.action:
-        return
-    try:
-        _write(entry, status)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("could not record audit event for %s", entry.action)
 
 
 def list_events(

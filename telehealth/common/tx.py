@@ -1,20 +1,52 @@
-"""Work that must wait for the surrounding transaction to commit.
+"""The unit of work, and work that must wait for it to commit.
 
-A job queued before its row is committed can run before the row exists;
-`on_commit` holds the callback on the session and runs it after COMMIT,
-dropping it on rollback.
+`transaction()` is the one way anything commits: the policy wraps each request in it, the task base
+class each task, and the CLI each command; work that commits step by step (the reminder state
+machine) runs on a session of its own (`own_session()`), in one `transaction()` per step.
+
+A job queued before its row is committed can run before the row exists; `on_commit` holds the
+callback on the session and runs it after COMMIT, dropping it on rollback.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Table, event, false, update
 from sqlalchemy.orm import Session
 
+from telehealth.extensions import db
+
 log = logging.getLogger(__name__)
 _KEY = "telehealth.on_commit"
+
+
+@contextmanager
+def transaction(session: Session | None = None) -> Iterator[Session]:
+    """One unit of work: commit when the block (or the decorated function) ends, roll back if it raises.
+
+    Without a session it is the shared one (db.session) of the current app context.
+    """
+    session = session if session is not None else db.session()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
+@contextmanager
+def own_session(**options: Any) -> Iterator[Session]:
+    """A session apart from the shared one, for work that commits step by step or after it has committed."""
+    session = Session(db.engine, **options)
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:

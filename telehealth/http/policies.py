@@ -10,6 +10,7 @@ transaction: the view's work commits together with the audit event, in one unit 
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,9 +22,11 @@ from werkzeug.exceptions import HTTPException
 from telehealth.accounts.models import User
 from telehealth.accounts.security import require_user
 from telehealth.audit import service as audit
+from telehealth.common.tx import transaction
 from telehealth.errors import DomainError, Forbidden
-from telehealth.extensions import db
 from telehealth.http.edge import refuse_unacceptable_input
+
+log = logging.getLogger(__name__)
 
 
 def _patient_id_attribute(obj: Any) -> uuid.UUID | None:
@@ -69,14 +72,13 @@ def policy(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             entry = audit.begin(action, scope.resource_type if scope else resource_type)
             try:
-                result = _run(view, declared, entry, args, kwargs)
-                audit.finish(entry, _status_of_result(result))
-                db.session.commit()
-                return result
+                with transaction():
+                    result = _run(view, declared, entry, args, kwargs)
+                    audit.finish(entry, _status_of_result(result))
             except Exception as exc:
-                db.session.rollback()
-                audit.finish_failed(entry, _status_of_exception(exc))
+                _record_refusal(entry, _status_of_exception(exc))
                 raise
+            return result
 
         wrapper.policy = declared  # type: ignore[attr-defined]
         return wrapper
@@ -125,6 +127,15 @@ def _look_up(scope: Scope, user: User | None, raw_id: Any, entry: audit.Entry) -
 def _check_role(declared: Policy, user: User | None) -> None:
     if user is not None and user.role not in declared.roles:
         raise Forbidden(f"A {user.role} may not do this.")
+
+
+def _record_refusal(entry: audit.Entry, status: int) -> None:
+    """The work was rolled back; the refusal is still recorded, in a unit of work of its own."""
+    try:
+        with transaction():
+            audit.finish(entry, status)
+    except Exception:
+        log.exception("could not record audit event for %s", entry.action)
 
 
 def _status_of_result(result: Any) -> int:

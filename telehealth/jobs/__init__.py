@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import delete, or_, select, update
 
 from telehealth.common.time import utcnow
-from telehealth.common.tx import on_commit
+from telehealth.common.tx import on_commit, own_session, transaction
 from telehealth.extensions import db
 from telehealth.jobs.models import OutboxJob
 
@@ -33,8 +33,9 @@ HAND_OFF_GRACE = timedelta(seconds=30)
 
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
+        # Every task is one unit of work in its own app context (which removes the session after).
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            with app.app_context():
+            with app.app_context(), transaction():
                 return self.run(*args, **kwargs)
 
     broker_url = app.config["CELERY_BROKER_URL"]
@@ -134,11 +135,11 @@ def _hand_off(app: Flask, task_name: str, args: list[Any], job_id: uuid.UUID | N
 
 
 def _mark(job_id: uuid.UUID, *, failed: bool) -> None:
-    # A connection of its own: the request's session has just committed and may not write again.
+    # A session of its own: the request's session has just committed and may not write again.
     now = utcnow()
     values = {"failed_at": now} if failed else {"dispatched_at": now}
-    with db.engine.begin() as connection:
-        connection.execute(
+    with own_session() as session, transaction(session):
+        session.execute(
             update(OutboxJob).where(OutboxJob.id == job_id).values(attempts=OutboxJob.attempts + 1, **values)
         )
 

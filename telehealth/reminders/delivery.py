@@ -3,9 +3,9 @@
 A redelivered task finds its rows no longer queued and does nothing twice. Each row's claim is
 committed before it is sent, together with the previous row's outcome, so no other send happens
 while an outcome waits: a worker killed mid-batch leaves at most one row in doubt. One commit per
-row, and the batch loaded at the start is not expired by it: the claim returns the row's attempt
-number and one query re-reads what the patient or care team may have changed, so the checks
-just before each send see the current patient and settings.
+row, on a session of the batch's own that does not expire on commit (the shared one is left as it
+is): the claim returns the row's attempt number and one query re-reads what the patient or care team
+may have changed, so the checks just before each send see the current patient and settings.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from telehealth.accounts.models import User
 from telehealth.common.time import utcnow, zone
+from telehealth.common.tx import own_session, transaction
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.progress.adherence import daily_counts
@@ -60,8 +61,8 @@ _MUTABLE: tuple[tuple[type, tuple[str, ...]], ...] = (
 )
 
 
-def _load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
-    rows = db.session.execute(
+def _load(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
+    rows = session.execute(
         select(Notification, Patient, User, ReminderSettings)
         .join(Patient, Patient.id == Notification.patient_id)
         .join(User, User.id == Patient.user_id)
@@ -73,10 +74,10 @@ def _load(ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
     return {n.id: Context(n, p, u, s) for n, p, u, s in rows}
 
 
-def _reread(ctx: Context) -> None:
+def _reread(session: Session, ctx: Context) -> None:
     """The patient's, user's and settings' current values, into the loaded objects (one query)."""
     columns = [getattr(model, name) for model, names in _MUTABLE for name in names]
-    row = db.session.execute(
+    row = session.execute(
         select(*columns)
         .join(User, User.id == Patient.user_id)
         .join(ReminderSettings, ReminderSettings.patient_id == Patient.id)
@@ -103,7 +104,7 @@ def _complete_today(contexts: list[Context], now: datetime) -> set[uuid.UUID]:
     return done
 
 
-def _skip_reason(ctx: Context, complete: set[uuid.UUID], now: datetime) -> str | None:
+def _skip_reason(session: Session, ctx: Context, complete: set[uuid.UUID], now: datetime) -> str | None:
     note, patient, settings = ctx.notification, ctx.patient, ctx.settings
     if not patient.is_active:
         return "The patient is discharged."
@@ -124,7 +125,7 @@ def _skip_reason(ctx: Context, complete: set[uuid.UUID], now: datetime) -> str |
             return "The visit has already started."
     if note.channel == Channel.SMS:
         cap = current_app.config["REMINDER_SMS_DAILY_CAP"]
-        if _sms_sent_today(patient, now) >= cap:
+        if _sms_sent_today(session, patient, now) >= cap:
             return f"Daily SMS cap ({cap}) reached."
     return None
 
@@ -159,11 +160,11 @@ def _after_quiet_hours(ctx: Context, now: datetime) -> datetime | None:
     return when if when is not None and when > now else None
 
 
-def _sms_sent_today(patient: Patient, now: datetime) -> int:
+def _sms_sent_today(session: Session, patient: Patient, now: datetime) -> int:
     local_midnight = datetime.combine(local_date(now, patient.timezone), datetime.min.time())
     start = local_midnight.replace(tzinfo=zone(patient.timezone))
     return (
-        db.session.scalar(
+        session.scalar(
             select(func.count())
             .select_from(Notification)
             .where(
@@ -177,9 +178,19 @@ def _sms_sent_today(patient: Patient, now: datetime) -> int:
     )
 
 
-def _claim(note: Notification, now: datetime) -> bool:
+def _claim(session: Session, note: Notification, now: datetime) -> bool:
     """queued -> sending, committed (with the previous row's outcome) before anything is sent."""
-    attempts = db.session.execute(
+    with transaction(session):
+        attempts = _claimed_attempts(session, note, now)
+    if attempts is None:
+        return False
+    set_committed_value(note, "status", Status.SENDING)
+    set_committed_value(note, "attempts", attempts)
+    return True
+
+
+def _claimed_attempts(session: Session, note: Notification, now: datetime) -> int | None:
+    return session.execute(
         update(Notification)
         .where(Notification.id == note.id, Notification.status == Status.QUEUED)
         .values(
@@ -192,15 +203,9 @@ def _claim(note: Notification, now: datetime) -> bool:
         # The claimed row's new values come back here; nothing else in the batch needs matching.
         .execution_options(synchronize_session=False)
     ).scalar()
-    db.session.commit()
-    if attempts is None:
-        return False
-    set_committed_value(note, "status", Status.SENDING)
-    set_committed_value(note, "attempts", attempts)
-    return True
 
 
-def _finish(note: Notification, status: Status, now: datetime, **values: object) -> None:
+def _finish(session: Session, note: Notification, status: Status, now: datetime, **values: object) -> None:
     """Record the outcome of the attempt this worker claimed; the next claim, or the end of the
     batch, commits it, before any other row is sent.
 
@@ -208,7 +213,7 @@ def _finish(note: Notification, status: Status, now: datetime, **values: object)
     re-queued the row while this send was slow, the outcome still lands and the re-queued
     copy finds the row settled instead of sending it again.
     """
-    db.session.execute(
+    session.execute(
         update(Notification)
         .where(
             Notification.id == note.id,
@@ -220,75 +225,87 @@ def _finish(note: Notification, status: Status, now: datetime, **values: object)
     )
 
 
-def _retry_or_fail(note: Notification, error: str, now: datetime) -> None:
+def _retry_or_fail(session: Session, note: Notification, error: str, now: datetime) -> None:
     config = current_app.config
     attempts = note.attempts
     if attempts >= config["REMINDER_MAX_ATTEMPTS"]:
-        _finish(note, Status.FAILED, now, error=f"{error} (gave up after {attempts} attempts)")
+        _finish(session, note, Status.FAILED, now, error=f"{error} (gave up after {attempts} attempts)")
         return
     backoff = timedelta(seconds=config["REMINDER_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1))
-    _finish(note, Status.PENDING, now, error=error, next_attempt_at=now + backoff)
+    _finish(session, note, Status.PENDING, now, error=error, next_attempt_at=now + backoff)
 
 
 def deliver(ids: list[str] | list[uuid.UUID], now: datetime | None = None) -> dict[str, int]:
     """Send a batch of queued rows; returns a count per outcome."""
     note_ids = [uuid.UUID(str(i)) for i in ids]
-    contexts = _load(note_ids)
     outcome = {"sent": 0, "failed": 0, "skipped": 0, "retry": 0, "not_mine": 0}
     senders: dict[str, ch.ChannelSender] = {}
-    session = db.session()
     # Committing row by row must not expire the whole batch (every object reloaded, one query
     # each); _claim and _reread bring back what may have changed, for the one row being sent.
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        complete = _complete_today(list(contexts.values()), now or utcnow())
-        for note_id in note_ids:
-            ctx = contexts.get(note_id)
-            moment = now or utcnow()
-            if ctx is None or not _claim(ctx.notification, moment):
-                outcome["not_mine"] += 1
-                continue
-            _reread(ctx)
-            note, patient = ctx.notification, ctx.patient
-            reason = _skip_reason(ctx, complete, moment)
-            if reason:
-                _finish(note, Status.SKIPPED, moment, error=reason)
-                outcome["skipped"] += 1
-                continue
-            settings = ctx.settings
-            if in_quiet_hours(moment, patient.timezone, settings.quiet_hours_start, settings.quiet_hours_end):
-                later = _after_quiet_hours(ctx, moment)
-                if later is None:
-                    _finish(note, Status.SKIPPED, moment, error=QUIET_HOURS_TOO_LATE[note.kind])
-                    outcome["skipped"] += 1
+    with own_session(expire_on_commit=False) as session:
+        contexts = _load(session, note_ids)
+        try:
+            complete = _complete_today(list(contexts.values()), now or utcnow())
+            for note_id in note_ids:
+                ctx = contexts.get(note_id)
+                moment = now or utcnow()
+                if ctx is None or not _claim(session, ctx.notification, moment):
+                    outcome["not_mine"] += 1
                     continue
-                # Not an attempt: give the attempt back; the send moves, and is late only from there.
-                _finish(
-                    note,
-                    Status.PENDING,
-                    moment,
-                    next_attempt_at=later,
-                    scheduled_for=later,
-                    attempts=note.attempts - 1,
-                )
-                outcome["retry"] += 1
-                continue
-            outcome[_send_one(ctx, senders, moment)] += 1
-        db.session.commit()  # the last row's outcome
-    except Exception:
-        # Keep the outcome recorded for the row sent last (a failed session cannot: then that row
-        # is the one left in doubt, resent under the same message id by the stuck-row recovery).
-        with contextlib.suppress(SQLAlchemyError):
-            db.session.commit()
-        raise
-    finally:
-        session.expire_on_commit = expire_on_commit
-        for sender in senders.values():
-            sender.close()
+                outcome[_step(session, ctx, complete, senders, moment)] += 1
+        except Exception:
+            # Keep the outcome recorded for the row sent last (a failed session cannot: then that row
+            # is the one left in doubt, resent under the same message id by the stuck-row recovery).
+            with contextlib.suppress(SQLAlchemyError):
+                _settle(session)
+            raise
+        finally:
+            for sender in senders.values():
+                sender.close()
+        _settle(session)
     return outcome
 
 
-def _send_one(ctx: Context, senders: dict[str, ch.ChannelSender], now: datetime) -> str:
+def _settle(session: Session) -> None:
+    """Commit the outcome recorded last: each claim commits the one before it, the end of the batch this."""
+    with transaction(session):
+        pass
+
+
+def _step(
+    session: Session,
+    ctx: Context,
+    complete: set[uuid.UUID],
+    senders: dict[str, ch.ChannelSender],
+    moment: datetime,
+) -> str:
+    """One claimed row: skip it, move it past quiet hours, or send it; returns the outcome's name."""
+    _reread(session, ctx)
+    note, patient, settings = ctx.notification, ctx.patient, ctx.settings
+    reason = _skip_reason(session, ctx, complete, moment)
+    if reason:
+        _finish(session, note, Status.SKIPPED, moment, error=reason)
+        return "skipped"
+    if in_quiet_hours(moment, patient.timezone, settings.quiet_hours_start, settings.quiet_hours_end):
+        later = _after_quiet_hours(ctx, moment)
+        if later is None:
+            _finish(session, note, Status.SKIPPED, moment, error=QUIET_HOURS_TOO_LATE[note.kind])
+            return "skipped"
+        # Not an attempt: give the attempt back; the send moves, and is late only from there.
+        _finish(
+            session,
+            note,
+            Status.PENDING,
+            moment,
+            next_attempt_at=later,
+            scheduled_for=later,
+            attempts=note.attempts - 1,
+        )
+        return "retry"
+    return _send_one(session, ctx, senders, moment)
+
+
+def _send_one(session: Session, ctx: Context, senders: dict[str, ch.ChannelSender], now: datetime) -> str:
     note, patient, user = ctx.notification, ctx.patient, ctx.user
     visit = _visit(note) if note.kind == Kind.SESSION else None
     message = render(
@@ -304,7 +321,7 @@ def _send_one(ctx: Context, senders: dict[str, ch.ChannelSender], now: datetime)
         email=user.email,
         phone=patient.phone,
         unsubscribe_url=unsubscribe_url(patient.id, note.channel),
-        push=list(db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)))
+        push=list(session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)))
         if note.channel == Channel.PUSH
         else [],
     )
@@ -314,13 +331,13 @@ def _send_one(ctx: Context, senders: dict[str, ch.ChannelSender], now: datetime)
     try:
         provider_id = sender.send(note.id, recipient, message)
     except ch.Transient as exc:
-        _retry_or_fail(note, str(exc), now)
+        _retry_or_fail(session, note, str(exc), now)
         return "retry"
     except ch.NotConfigured as exc:
-        _finish(note, Status.SKIPPED, now, error=str(exc))
+        _finish(session, note, Status.SKIPPED, now, error=str(exc))
         return "skipped"
     except (ch.Permanent, ch.Ambiguous) as exc:
-        _finish(note, Status.FAILED, now, error=str(exc))
+        _finish(session, note, Status.FAILED, now, error=str(exc))
         return "failed"
-    _finish(note, Status.SENT, now, sent_at=now, provider_message_id=provider_id, error=None)
+    _finish(session, note, Status.SENT, now, sent_at=now, provider_message_id=provider_id, error=None)
     return "sent"
