@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     configure_logging(app)
     register_extensions(app)
+    register_receivers(app)
     register_blueprints(app)
     register_http(app)
     register_cli(app)
@@ -56,26 +57,39 @@ def register_extensions(app: APIFlask) -> None:
     celery_init_app(app)
 
 
-BLUEPRINT_MODULES = (
-    "telehealth.accounts.routes",
-    "telehealth.patients.routes",
-    "telehealth.programs.routes",
-    "telehealth.progress.routes",
-    "telehealth.measures.routes",
-    "telehealth.visits.routes",
-    "telehealth.reminders.routes",
-    "telehealth.dashboard.routes",
-    "telehealth.audit.routes",
-    "telehealth.ops.routes",
-    "telehealth.apidocs.routes",
-)
-
-
 def register_blueprints(app: APIFlask) -> None:
-    from importlib import import_module
+    from telehealth.accounts.routes import bp as accounts
+    from telehealth.apidocs.routes import bp as apidocs
+    from telehealth.audit.routes import bp as audit
+    from telehealth.dashboard.routes import bp as dashboard
+    from telehealth.measures.routes import bp as measures
+    from telehealth.ops.routes import bp as ops
+    from telehealth.patients.routes import bp as patients
+    from telehealth.programs.routes import bp as programs
+    from telehealth.progress.routes import bp as progress
+    from telehealth.reminders.routes import bp as reminders
+    from telehealth.visits.routes import bp as visits
 
-    for name in BLUEPRINT_MODULES:
-        app.register_blueprint(import_module(name).bp)
+    for blueprint in (
+        accounts,
+        patients,
+        programs,
+        progress,
+        measures,
+        visits,
+        reminders,
+        dashboard,
+        audit,
+        ops,
+        apidocs,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def register_receivers(app: APIFlask) -> None:
+    from telehealth.reminders import service as reminders
+
+    reminders.init_app(app)
 
 
 def register_http(app: APIFlask) -> None:

@@ -210,7 +210,7 @@ def change_password(user: User, current: str, new: str, keep: Credential) -> Non
 
 def request_password_reset(email: str) -> None:
     """The same work for every address: only the worker looks for the account, out of the caller's sight."""
-    jobs.enqueue_after_commit(jobs.SEND_PASSWORD_RESET, normalize_email(email))
+    jobs.send_password_reset(normalize_email(email))
 
 
 def confirm_password_reset(raw_token: str, password: str) -> User:
@@ -224,7 +224,7 @@ def confirm_password_reset(raw_token: str, password: str) -> User:
 
 
 def invite(user: User) -> None:
-    jobs.enqueue_after_commit(jobs.SEND_INVITATION, str(user.id))
+    jobs.send_invitation(user.id)
 
 
 def _new_one_time(user: User, purpose: OneTimePurpose, lifetime: timedelta, email: str | None = None) -> str:
@@ -341,7 +341,7 @@ def change_email(user: User, new_email: str) -> EmailChange:
     ensure_email_free(email)
     user.pending_email = email
     _void_one_time(user.id, OneTimePurpose.EMAIL_CHANGE)
-    jobs.enqueue_after_commit(jobs.SEND_EMAIL_CHANGE, str(user.id))
+    jobs.send_email_change(user.id)
     return EmailChange.REQUESTED
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -33,3 +33,8 @@ def is_valid_timezone(name: str) -> bool:
 @lru_cache(maxsize=1024)
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+def today_in(timezone: str) -> date:
+    """Today's date where the patient is."""
+    return utcnow().astimezone(zone(timezone)).date()

@@ -11,13 +11,11 @@ from flask import Response
 from telehealth.accounts.security import signed_in
 from telehealth.audit import service as audit
 from telehealth.dashboard import report, schemas, service
-from telehealth.http import CLINICIANS, PATIENTS, THERAPISTS, policy
+from telehealth.http import CLINICIANS, PATIENT_AND_CARE_TEAM, THERAPISTS, policy
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
 
 bp = APIBlueprint("dashboard", __name__, url_prefix="/api/v1", tag="Therapist views")
-
-CARE_TEAM_AND_PATIENT = THERAPISTS | PATIENTS
 
 
 @bp.get("/dashboard/caseload")
@@ -32,7 +30,7 @@ def get_caseload(query: schemas.CaseloadQuery) -> Any:
 
 
 @bp.get("/patients/<uuid:patient_id>/adherence")
-@policy("adherence.read", roles=CARE_TEAM_AND_PATIENT, scope=PATIENT)
+@policy("adherence.read", roles=PATIENT_AND_CARE_TEAM, scope=PATIENT)
 @bp.input(schemas.PeriodQuery, location="query", arg_name="query")
 @bp.output(schemas.AdherenceOut)
 def get_adherence(patient: Patient, query: schemas.PeriodQuery) -> service.Adherence:

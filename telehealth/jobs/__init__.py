@@ -128,6 +128,26 @@ def enqueue_after_commit(task_name: str, *args: Any, durable: bool = True) -> No
     on_commit(db.session(), _send)
 
 
+# Typed helpers: what each task takes, said once; services call these, never a task name.
+
+
+def send_invitation(user_id: uuid.UUID) -> None:
+    enqueue_after_commit(SEND_INVITATION, str(user_id))
+
+
+def send_password_reset(email: str) -> None:
+    enqueue_after_commit(SEND_PASSWORD_RESET, email)
+
+
+def send_email_change(user_id: uuid.UUID) -> None:
+    enqueue_after_commit(SEND_EMAIL_CHANGE, str(user_id))
+
+
+def send_reminders(notification_ids: list[uuid.UUID]) -> None:
+    # The claimed rows are their own durable record (stuck ones are recovered by the scan).
+    enqueue_after_commit(REMINDER_SEND, [str(i) for i in notification_ids], durable=False)
+
+
 def _hand_off(app: Flask, task_name: str, args: list[Any], job_id: uuid.UUID | None) -> None:
     app.extensions["celery"].send_task(task_name, args=args)
     if job_id is not None:

@@ -10,11 +10,20 @@ from apiflask.schemas import FileSchema
 from flask import Response
 
 from telehealth.audit import service as audit
-from telehealth.http import ANYONE, CLINICIANS, PATIENTS, THERAPISTS, Scope, actor, policy
+from telehealth.http import (
+    ANYONE,
+    CLINICIANS,
+    PATIENT_AND_CARE_TEAM,
+    THERAPISTS,
+    Scope,
+    actor,
+    policy,
+)
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
 from telehealth.programs import handout, schemas, service
 from telehealth.programs.models import Assignment, Exercise, ProgramTemplate
+from telehealth.progress import adherence
 
 bp = APIBlueprint("programs", __name__, url_prefix="/api/v1", tag="Programs")
 
@@ -27,7 +36,6 @@ ASSIGNMENT = Scope(
     "assignment",
     owner=service.assignment_owner,
 )
-CARE_TEAM_AND_PATIENT = THERAPISTS | PATIENTS
 
 
 # --- exercises ------------------------------------------------------------------------------
@@ -176,17 +184,17 @@ def end_assignment(assignment: Assignment) -> Assignment:
 
 
 @bp.get("/patients/<uuid:patient_id>/today")
-@policy("program.today", roles=CARE_TEAM_AND_PATIENT, scope=PATIENT)
+@policy("program.today", roles=PATIENT_AND_CARE_TEAM, scope=PATIENT)
 @bp.input(schemas.TodayQuery, location="query", arg_name="query")
 @bp.output(schemas.TodayOut)
 def get_today(patient: Patient, query: schemas.TodayQuery) -> Any:
     """The plan for a local date in the patient's zone: planned and done per exercise, each planned
     with the prescription in force that day (`prescription`)."""
-    return service.today(patient, query.date)
+    return adherence.today(patient, query.date)
 
 
 @bp.get("/patients/<uuid:patient_id>/program.pdf")
-@policy("program.handout", roles=CARE_TEAM_AND_PATIENT, scope=PATIENT)
+@policy("program.handout", roles=PATIENT_AND_CARE_TEAM, scope=PATIENT)
 @bp.output(FileSchema(type="string", format="binary"), content_type="application/pdf")
 def get_program_pdf(patient: Patient) -> Response:
     """A printable handout of the active program: exercise, instructions, dose and side."""

@@ -1,9 +1,8 @@
-"""Home programs: the exercise library, templates, assignments and the day's plan."""
+"""Home programs: the exercise library, templates and assignments (the day's plan: progress.adherence)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from telehealth.accounts.models import Role, User
 from telehealth.common.pagination import Page, paginate
-from telehealth.common.time import isoformat_z, utcnow, zone
+from telehealth.common.time import isoformat_z, today_in, utcnow
 from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
@@ -24,15 +23,13 @@ from telehealth.programs.models import (
     Exercise,
     ProgramTemplate,
     ProgramTemplateItem,
-    Version,
 )
-from telehealth.progress.adherence import day_plan
 
 DOSE_DEFAULTS = {"sets": "default_sets", "reps": "default_reps", "hold_seconds": "default_hold_seconds"}
 
 
 def local_today(patient: Patient) -> date:
-    return utcnow().astimezone(zone(patient.timezone)).date()
+    return today_in(patient.timezone)
 
 
 def first_effective_from(patient: Patient, start_date: date) -> date:
@@ -299,41 +296,3 @@ def active_program(patient: Patient) -> list[Assignment]:
         .order_by(Assignment.start_date, Assignment.created_at, Assignment.id)
     )
     return list(db.session.scalars(stmt))
-
-
-# --- today ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TodayItem:
-    assignment: Assignment
-    exercise: Exercise
-    prescription: Version  # the one in force that day
-    planned: int
-    done: int
-    complete: bool
-
-
-@dataclass(frozen=True)
-class Today:
-    date: date
-    items: list[TodayItem]
-    completion: float | None  # None when nothing is planned that day
-
-
-def today(patient: Patient, day: date | None) -> Today:
-    """The patient's plan for a local date (default: today in their zone), with what is done."""
-    day = day or local_today(patient)
-    scheduled, count = day_plan(patient, day)
-    items = [
-        TodayItem(
-            assignment=item.assignment,
-            exercise=item.assignment.exercise,
-            prescription=item.prescription,
-            planned=item.planned,
-            done=item.done,
-            complete=item.complete,
-        )
-        for item in scheduled
-    ]
-    return Today(date=day, items=items, completion=count.rate)

@@ -20,10 +20,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import lazyload
 
 from telehealth.common.models import BodySide
-from telehealth.common.time import zone
+from telehealth.common.time import today_in, zone
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
-from telehealth.programs.models import Assignment, AssignmentSide, Timeline, Version
+from telehealth.programs.models import Assignment, AssignmentSide, Exercise, Timeline, Version
 from telehealth.progress.models import ProgressLog
 
 # Every UTC offset in use lies within these bounds; the exact local day is decided in Python.
@@ -170,3 +170,41 @@ def day_plan(patient: Patient, day: date) -> tuple[list[AssignmentDay], DayCount
 
 def _total(day: date, items: Sequence[AssignmentDay]) -> DayCount:
     return DayCount(date=day, planned=sum(i.planned for i in items), done=sum(i.done for i in items))
+
+
+# The day's plan, as the patient's "today" shows it.
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    assignment: Assignment
+    exercise: Exercise
+    prescription: Version  # the one in force that day
+    planned: int
+    done: int
+    complete: bool
+
+
+@dataclass(frozen=True)
+class Today:
+    date: date
+    items: list[TodayItem]
+    completion: float | None  # None when nothing is planned that day
+
+
+def today(patient: Patient, day: date | None) -> Today:
+    """The patient's plan for a local date (default: today in their zone), with what is done."""
+    day = day or today_in(patient.timezone)
+    scheduled, count = day_plan(patient, day)
+    items = [
+        TodayItem(
+            assignment=item.assignment,
+            exercise=item.assignment.exercise,
+            prescription=item.prescription,
+            planned=item.planned,
+            done=item.done,
+            complete=item.complete,
+        )
+        for item in scheduled
+    ]
+    return Today(date=day, items=items, completion=count.rate)

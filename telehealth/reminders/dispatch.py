@@ -23,10 +23,6 @@ class ScanResult:
     skipped_late: int = 0
     recovered: int = 0
 
-    def batches(self, size: int) -> list[list[str]]:
-        ids = [str(i) for i in self.claimed]
-        return [ids[i : i + size] for i in range(0, len(ids), size)]
-
 
 def _set_status(ids: list[uuid.UUID], status: Status, now: datetime, **values: object) -> None:
     if ids:
@@ -79,7 +75,7 @@ def claim_due(now: datetime, limit: int) -> tuple[list[uuid.UUID], int]:
 
 
 def scan(now: datetime | None = None) -> ScanResult:
-    """One pass. The caller commits, then hands `batches()` to send tasks."""
+    """One pass. The caller commits; `scan_and_hand_off` queues the claimed rows in batches."""
     now = now or utcnow()
     limit = current_app.config["REMINDER_SCAN_LIMIT"]
     result = ScanResult(planned_patients=plan_daily(now, limit))
@@ -93,7 +89,7 @@ def scan(now: datetime | None = None) -> ScanResult:
 def scan_and_hand_off(now: datetime | None = None) -> ScanResult:
     """Scan, then queue one send task per batch once the claim has committed."""
     result = scan(now)
-    for batch in result.batches(current_app.config["REMINDER_BATCH_SIZE"]):
-        # The claimed rows are their own durable record (stuck ones are recovered by the scan).
-        jobs.enqueue_after_commit(jobs.REMINDER_SEND, batch, durable=False)
+    size = current_app.config["REMINDER_BATCH_SIZE"]
+    for start in range(0, len(result.claimed), size):
+        jobs.send_reminders(result.claimed[start : start + size])
     return result

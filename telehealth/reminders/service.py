@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 
 from telehealth.accounts.models import User
@@ -92,17 +93,22 @@ def unsubscribe(token: str) -> tuple[uuid.UUID, str]:
     return patient_id, channel
 
 
-@events.patient_created.connect
 def _on_patient_created(patient: Patient, **_: Any) -> None:
     planner.ensure_settings(patient)
 
 
-@events.patient_changed.connect
 def _on_patient_changed(patient: Patient, **_: Any) -> None:
     # A new time zone moves the daily check and every pending reminder; a discharge stops them.
     planner.replan_patient(patient)
 
 
-@events.visit_changed.connect
 def _on_visit_changed(visit: Any, **_: Any) -> None:
     planner.sync_visit(visit)
+
+
+def init_app(app: Flask) -> None:
+    """Keep each patient's reminders planned as patients and visits change (connecting twice is one
+    connection: blinker keys receivers by function)."""
+    events.patient_created.connect(_on_patient_created)
+    events.patient_changed.connect(_on_patient_changed)
+    events.visit_changed.connect(_on_visit_changed)
