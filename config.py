@@ -89,6 +89,12 @@ class Config:
     CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"  # the host only quiets kombu
     CELERY_BROKER_DIR = INSTANCE_DIR / "broker"
 
+    # The clinic's own clock: RTM management minutes are counted per calendar month in this zone.
+    CLINIC_TIMEZONE = _env("CLINIC_TIMEZONE", "America/New_York")
+    # FHIR Bulk Data exports: files under the instance folder, downloadable for this long.
+    FHIR_EXPORT_DIR = INSTANCE_DIR / "fhir-exports"
+    FHIR_EXPORT_LIFETIME = timedelta(hours=24)
+
     # Reminders (telehealth/reminders).
     REMINDER_SCAN_SECONDS = _int("REMINDER_SCAN_SECONDS", 60)
     REMINDER_MAX_LATENESS = timedelta(hours=2)

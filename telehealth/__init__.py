@@ -66,6 +66,7 @@ BLUEPRINT_MODULES = (
     "telehealth.visits.routes",
     "telehealth.reminders.routes",
     "telehealth.dashboard.routes",
+    "telehealth.rtm.routes",
     "telehealth.audit.routes",
     "telehealth.ops.routes",
     "telehealth.apidocs.routes",

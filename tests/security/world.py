@@ -376,6 +376,25 @@ class World:
             {"exercise_reminder_time": "07:30"},
         )
         self.send(therapist, "PATCH", f"/api/v1/patients/{pid}", {"phone": "+1 555 010 0199"})
+        self.send(
+            therapist,
+            "POST",
+            f"/api/v1/patients/{pid}/rtm/enroll",
+            {"start_date": week_ago, "consent_obtained": True},
+        )
+        self.send(
+            therapist,
+            "POST",
+            f"/api/v1/patients/{pid}/time-entries",
+            {
+                "minutes": 12,
+                "activity": "patient_communication",
+                "modality": "phone",
+                "occurred_at": (NOW - timedelta(hours=3)).isoformat(),
+                "note": "Talked through the bridge progression.",
+            },
+        )
+        self.send(therapist, "POST", f"/api/v1/patients/{pid}/rtm/end", {"end_date": NOW.date().isoformat()})
         return caseload
 
     @staticmethod
