@@ -67,6 +67,7 @@ BLUEPRINT_MODULES = (
     "telehealth.reminders.routes",
     "telehealth.dashboard.routes",
     "telehealth.rtm.routes",
+    "telehealth.fhir.routes",
     "telehealth.audit.routes",
     "telehealth.ops.routes",
     "telehealth.apidocs.routes",

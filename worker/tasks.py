@@ -10,6 +10,7 @@ from telehealth import jobs
 from telehealth.accounts import emails
 from telehealth.accounts import service as accounts
 from telehealth.extensions import db
+from telehealth.fhir import service as fhir
 from telehealth.reminders import delivery
 from telehealth.reminders import dispatch as reminders
 
@@ -71,3 +72,9 @@ def send_reminders(notification_ids: list[str]) -> None:
 def dispatch_pending_jobs() -> None:
     jobs.dispatch_pending()
     db.session.commit()
+
+
+@shared_task(name=jobs.FHIR_EXPORT)
+def run_fhir_export(export_id: str) -> None:
+    # Commits its progress batch by batch inside.
+    fhir.run_export(uuid.UUID(export_id))

@@ -26,6 +26,7 @@ PURGE_EXPIRED_CREDENTIALS = "accounts.purge_expired_credentials"
 REMINDER_SCAN = "reminders.scan"
 REMINDER_SEND = "reminders.send"
 DISPATCH_PENDING_JOBS = "jobs.dispatch_pending"
+FHIR_EXPORT = "fhir.export"
 
 # A job not handed over this long after its commit is taken by the next dispatch pass.
 HAND_OFF_GRACE = timedelta(seconds=30)
