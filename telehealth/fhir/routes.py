@@ -34,7 +34,7 @@ STATUS_RESPONSES = {
 }
 FILE_RESPONSE = {
     "description": "One resource per line, each a FHIR R4 resource of that type",
-    "content": {service.FHIR_NDJSON: {"schema": {"type": "string"}}},
+    "content": {service.FHIR_NDJSON: {"schema": {"type": "string", "format": "binary"}}},
 }
 
 

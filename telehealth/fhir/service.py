@@ -176,7 +176,7 @@ def export_file(export: FhirExport, resource_type: str) -> Path:
 
 
 def _patient_batches(batch: int) -> Iterator[list[Patient]]:
-    """Every patient, a batch at a time by keyset on id; each batch leaves the session once used."""
+    """Every patient, a batch at a time by keyset on id (the session holds rows weakly; used ones go)."""
     after: uuid.UUID | None = None
     while True:
         stmt = select(Patient).order_by(Patient.id).limit(batch)
@@ -187,7 +187,6 @@ def _patient_batches(batch: int) -> Iterator[list[Patient]]:
             return
         yield patients
         after = patients[-1].id
-        db.session.expunge_all()
 
 
 def run_export(export_id: uuid.UUID, batch: int = BATCH) -> None:

@@ -24,6 +24,7 @@ from telehealth.accounts.models import Role, User
 from telehealth.accounts.permissions import Policy
 from telehealth.audit.models import AuditEvent
 from telehealth.extensions import db
+from telehealth.fhir import service as fhir
 from telehealth.patients.models import Patient
 from tests.factories import Api, Clinic
 
@@ -41,6 +42,8 @@ VARIABLES: dict[str, str] = {
     "subscription_id": CASELOAD,
     "exercise_id": CLINIC,
     "template_id": CLINIC,
+    "export_id": CLINIC,
+    "resource_type": CLINIC,
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -214,9 +217,32 @@ class World:
             "/api/v1/therapists",
             {"email": "third@clinic-test.org", "first_name": "Thea", "last_name": "Third"},
         )
+        self._fhir_export()
         for user in self.users():
             self.api.get("/api/v1/me", user)  # a token's first use is a write; get it done before walking
         return self
+
+    def _fhir_export(self) -> None:
+        """A Bulk Data export, run at once as the worker would, so its status and files exist."""
+        response, request_id = self.call(self.clinic.admin, "POST", "/api/v1/fhir/$export")
+        assert response.status_code == 202, response.get_data(as_text=True)
+        export_id = response.headers["Content-Location"].rsplit("/", 1)[1]
+        self.calls.append(
+            Call(
+                route=self.route_of("POST", "/api/v1/fhir/$export"),
+                path="/api/v1/fhir/$export",
+                body=None,
+                actor=self.clinic.admin,
+                request_id=request_id,
+                status=response.status_code,
+                patient_id=None,
+                answer=response.get_data(as_text=True),
+            )
+        )
+        fhir.run_export(uuid.UUID(export_id))
+        for caseload in (self.mine, self.theirs):
+            caseload.ids["export_id"] = export_id
+            caseload.ids["resource_type"] = "Patient"
 
     def users(self) -> Iterator[User]:
         yield self.clinic.admin
