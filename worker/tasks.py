@@ -78,3 +78,10 @@ def dispatch_pending_jobs() -> None:
 def run_fhir_export(export_id: str) -> None:
     # Commits its progress batch by batch inside.
     fhir.run_export(uuid.UUID(export_id))
+
+
+@shared_task(name=jobs.PURGE_EXPIRED_EXPORTS)
+def purge_expired_fhir_exports() -> None:
+    # Export files live 24 hours; the rows stay as the record of what left.
+    fhir.purge_expired_exports()
+    db.session.commit()
