@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -89,6 +90,16 @@ class Config:
     CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"  # the host only quiets kombu
     CELERY_BROKER_DIR = INSTANCE_DIR / "broker"
 
+    # The clinic's own clock: RTM management minutes are counted per calendar month in this zone.
+    CLINIC_TIMEZONE = _env("CLINIC_TIMEZONE", "America/New_York")
+    # FHIR Bulk Data exports: files under the instance folder, downloadable for this long.
+    FHIR_EXPORT_DIR = INSTANCE_DIR / "fhir-exports"
+    FHIR_EXPORT_LIFETIME = timedelta(hours=24)
+    # Where our own FHIR code systems (docs/fhir.md) are named from.
+    FHIR_CODE_SYSTEM_BASE = (
+        _env("FHIR_CODE_SYSTEM_BASE", "https://telehealth-pt.example/fhir") or ""
+    ).rstrip("/")
+
     # Reminders (telehealth/reminders).
     REMINDER_SCAN_SECONDS = _int("REMINDER_SCAN_SECONDS", 60)
     REMINDER_MAX_LATENESS = timedelta(hours=2)
@@ -143,6 +154,7 @@ class TestConfig(Config):
     CELERY_BROKER_URL = "memory://"
     MAIL_BACKEND = "locmem"
     PUBLIC_BASE_URL = "https://app.test"
+    FHIR_EXPORT_DIR = Path(tempfile.gettempdir()) / "telehealth-test-fhir-exports"
     # Cheap hashing keeps the suite fast; production keeps the real cost.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -62,12 +62,14 @@ def register_blueprints(app: APIFlask) -> None:
     from telehealth.apidocs.routes import bp as apidocs
     from telehealth.audit.routes import bp as audit
     from telehealth.dashboard.routes import bp as dashboard
+    from telehealth.fhir.routes import bp as fhir
     from telehealth.measures.routes import bp as measures
     from telehealth.ops.routes import bp as ops
     from telehealth.patients.routes import bp as patients
     from telehealth.programs.routes import bp as programs
     from telehealth.progress.routes import bp as progress
     from telehealth.reminders.routes import bp as reminders
+    from telehealth.rtm.routes import bp as rtm
     from telehealth.visits.routes import bp as visits
 
     for blueprint in (
@@ -79,6 +81,8 @@ def register_blueprints(app: APIFlask) -> None:
         visits,
         reminders,
         dashboard,
+        rtm,
+        fhir,
         audit,
         ops,
         apidocs,

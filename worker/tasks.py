@@ -11,6 +11,7 @@ from telehealth import jobs
 from telehealth.accounts import emails
 from telehealth.accounts import service as accounts
 from telehealth.common.tx import transaction
+from telehealth.fhir import service as fhir
 from telehealth.reminders import delivery
 from telehealth.reminders import dispatch as reminders
 
@@ -69,3 +70,14 @@ def send_reminders(notification_ids: list[str]) -> None:
 @shared_task(name=jobs.DISPATCH_PENDING_JOBS)
 def dispatch_pending_jobs() -> None:
     jobs.dispatch_pending()
+
+
+@shared_task(name=jobs.FHIR_EXPORT)
+def run_fhir_export(export_id: str) -> None:
+    fhir.run_export(uuid.UUID(export_id))
+
+
+@shared_task(name=jobs.PURGE_EXPIRED_EXPORTS)
+def purge_expired_fhir_exports() -> None:
+    # Export files live 24 hours; the rows stay as the record of what left.
+    fhir.purge_expired_exports()

@@ -57,6 +57,7 @@ DESCRIPTION = (
 def finish(app: Flask, spec: dict[str, Any]) -> dict[str, Any]:
     spec["info"].setdefault("description", DESCRIPTION)
     _name_operations(app, spec)
+    _enumerate_choices(app, spec)
     _one_component_per_schema(spec)
     _drop_unused_components(spec)
     _require_bodies(spec)
@@ -72,6 +73,23 @@ def _name_operations(app: Flask, spec: dict[str, Any]) -> None:
             if operation is not None:
                 # One declared with the route (`@bp.doc(operation_id=...)`) wins.
                 operation.setdefault("operationId", operation_id(view.__name__))
+
+
+def _enumerate_choices(app: Flask, spec: dict[str, Any]) -> None:
+    """A path variable of Werkzeug's `any(a,b,c)` converter can only be one of those values."""
+    for rule in app.url_map.iter_rules():
+        choices = {
+            name: rule._converters[name]
+            for name in rule.arguments
+            if hasattr(rule._converters[name], "items")
+        }
+        if not choices:
+            continue
+        for operation in spec["paths"].get(openapi_path(rule), {}).values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                converter = choices.get(parameter.get("name")) if parameter.get("in") == "path" else None
+                if converter is not None:
+                    parameter["schema"] = {"type": "string", "enum": sorted(converter.items)}
 
 
 def _component_name(key: str) -> str:

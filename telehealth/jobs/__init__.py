@@ -26,6 +26,8 @@ PURGE_EXPIRED_CREDENTIALS = "accounts.purge_expired_credentials"
 REMINDER_SCAN = "reminders.scan"
 REMINDER_SEND = "reminders.send"
 DISPATCH_PENDING_JOBS = "jobs.dispatch_pending"
+FHIR_EXPORT = "fhir.export"
+PURGE_EXPIRED_EXPORTS = "fhir.purge_expired_exports"
 
 # A job not handed over this long after its commit is taken by the next dispatch pass.
 HAND_OFF_GRACE = timedelta(seconds=30)
@@ -80,6 +82,10 @@ def celery_init_app(app: Flask) -> Celery:
         beat_schedule={
             "purge-expired-credentials": {
                 "task": PURGE_EXPIRED_CREDENTIALS,
+                "schedule": 3600.0,
+            },
+            "purge-expired-fhir-exports": {
+                "task": PURGE_EXPIRED_EXPORTS,
                 "schedule": 3600.0,
             },
             "dispatch-pending-jobs": {

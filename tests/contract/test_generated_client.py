@@ -38,7 +38,10 @@ GENERATOR_CONFIG = {
     "package_name_override": PACKAGE,
     "post_hooks": [],  # no formatter run: the code is imported, not read
     # PDFs are files to a client; the generator knows files as octet-stream.
-    "content_type_overrides": {"application/pdf": "application/octet-stream"},
+    "content_type_overrides": {
+        "application/pdf": "application/octet-stream",
+        "application/fhir+ndjson": "application/octet-stream",
+    },
 }
 
 

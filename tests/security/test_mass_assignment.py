@@ -11,7 +11,16 @@ from telehealth.accounts.models import ApiToken, OneTimeToken, Role, User
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.visits.models import Visit
-from tests.security.world import SAFE_METHODS, Route, World, api_routes, changed_tables, snapshot
+from tests.security.world import (
+    CLINIC,
+    SAFE_METHODS,
+    VARIABLES,
+    Route,
+    World,
+    api_routes,
+    changed_tables,
+    snapshot,
+)
 
 TEXT_TYPES = ("application/json", "application/problem+json", "text/")
 
@@ -138,7 +147,8 @@ def _secrets() -> list[str]:
 def _foreign(world: World) -> list[str]:
     """What would identify the other caseload's patient or their records."""
     theirs: Patient = world.theirs.patient_row
-    ids = [v for k, v in world.theirs.ids.items() if k not in ("exercise_id", "template_id")]
+    # Clinic-wide objects (the library, templates, the FHIR export) are shared by design.
+    ids = [v for k, v in world.theirs.ids.items() if VARIABLES.get(k) != CLINIC]
     return [theirs.user.email, theirs.user.last_name, str(theirs.user_id), *ids]
 
 

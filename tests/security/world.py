@@ -23,6 +23,7 @@ from werkzeug.test import TestResponse
 from telehealth.accounts.models import Role, User
 from telehealth.audit.models import AuditEvent
 from telehealth.extensions import db
+from telehealth.fhir import service as fhir
 from telehealth.http import Policy
 from telehealth.patients.models import Patient
 from tests.factories import Api, Clinic
@@ -41,6 +42,8 @@ VARIABLES: dict[str, str] = {
     "subscription_id": CASELOAD,
     "exercise_id": CLINIC,
     "template_id": CLINIC,
+    "export_id": CLINIC,
+    "resource_type": CLINIC,
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -214,9 +217,32 @@ class World:
             "/api/v1/therapists",
             {"email": "third@clinic-test.org", "first_name": "Thea", "last_name": "Third"},
         )
+        self._fhir_export()
         for user in self.users():
             self.api.get("/api/v1/me", user)  # a token's first use is a write; get it done before walking
         return self
+
+    def _fhir_export(self) -> None:
+        """A Bulk Data export, run at once as the worker would, so its status and files exist."""
+        response, request_id = self.call(self.clinic.admin, "POST", "/api/v1/fhir/$export")
+        assert response.status_code == 202, response.get_data(as_text=True)
+        export_id = response.headers["Content-Location"].rsplit("/", 1)[1]
+        self.calls.append(
+            Call(
+                route=self.route_of("POST", "/api/v1/fhir/$export"),
+                path="/api/v1/fhir/$export",
+                body=None,
+                actor=self.clinic.admin,
+                request_id=request_id,
+                status=response.status_code,
+                patient_id=None,
+                answer=response.get_data(as_text=True),
+            )
+        )
+        fhir.run_export(uuid.UUID(export_id))
+        for caseload in (self.mine, self.theirs):
+            caseload.ids["export_id"] = export_id
+            caseload.ids["resource_type"] = "Patient"
 
     def users(self) -> Iterator[User]:
         yield self.clinic.admin
@@ -376,6 +402,25 @@ class World:
             {"exercise_reminder_time": "07:30"},
         )
         self.send(therapist, "PATCH", f"/api/v1/patients/{pid}", {"phone": "+1 555 010 0199"})
+        self.send(
+            therapist,
+            "POST",
+            f"/api/v1/patients/{pid}/rtm/enroll",
+            {"start_date": week_ago, "consent_obtained": True},
+        )
+        self.send(
+            therapist,
+            "POST",
+            f"/api/v1/patients/{pid}/time-entries",
+            {
+                "minutes": 12,
+                "activity": "patient_communication",
+                "modality": "phone",
+                "occurred_at": (NOW - timedelta(hours=3)).isoformat(),
+                "note": "Talked through the bridge progression.",
+            },
+        )
+        self.send(therapist, "POST", f"/api/v1/patients/{pid}/rtm/end", {"end_date": NOW.date().isoformat()})
         return caseload
 
     @staticmethod

@@ -1,0 +1,1 @@
+"""Remote therapeutic monitoring: episodes, therapist time, and the counts clinics bill from."""
