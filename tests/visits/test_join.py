@@ -120,3 +120,14 @@ def test_a_cancelled_visit_cannot_be_joined(api, clinic, visit, open_room):
     response = join(api, clinic.therapist.user, visit)
     assert response.status_code == 409
     assert "cancelled" in response.json["detail"]
+
+
+def test_a_visit_says_when_its_room_opens_so_clients_can_enable_join_then(api, clinic, visit, clock):
+    opens = datetime.fromisoformat(visit["join_opens_at"])
+    assert opens == TOMORROW_10 - timedelta(minutes=15)
+    listed = api.get("/api/v1/sessions", clinic.patient.user).json["items"]
+    assert [item["join_opens_at"] for item in listed] == [visit["join_opens_at"]]
+    clock.move_to(opens - timedelta(seconds=1), tick=False)
+    assert join(api, clinic.patient.user, visit).status_code == 409
+    clock.move_to(opens, tick=False)
+    assert join(api, clinic.patient.user, visit).status_code == 200
