@@ -69,6 +69,7 @@ BLUEPRINT_MODULES = (
     "telehealth.audit.routes",
     "telehealth.ops.routes",
     "telehealth.apidocs.routes",
+    "telehealth.webapp.routes",
 )
 
 

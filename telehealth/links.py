@@ -14,7 +14,7 @@ from flask import current_app
 APP_PREFIX = "/app"
 # Pages reached from a message; the app's router has a view for each (tests/api/test_webapp.py checks).
 INVITATION = "/invitation"
-PASSWORD_RESET = "/reset-password"
+PASSWORD_RESET = "/reset-password"  # noqa: S105  (a page, not a secret)
 EMAIL_CHANGE = "/confirm-email"
 UNSUBSCRIBE = "/unsubscribe"
 TODAY = "/today"

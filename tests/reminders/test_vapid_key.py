@@ -50,8 +50,6 @@ def test_the_public_key_verifies_the_signature_of_a_real_push(client, app):
             unsubscribe_page="https://app.test/app/unsubscribe",
             push=[PushSubscription(endpoint=f"{provider.url}/push/1", p256dh=p256dh, auth=auth)],
         )
-        import uuid
-
         ch.PushSender().send(uuid.uuid4(), recipient, Message("Hi", "Hi Pat", "https://app.test/app/today"))
     [request] = provider.requests
     token, key = request.headers["authorization"].removeprefix("vapid t=").split(",k=")
