@@ -5,7 +5,7 @@ import * as api from "../api.js";
 import { announce, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { navigate } from "../router.js";
-import { session, signOut } from "../session.js";
+import { fresh, session, signOut } from "../session.js";
 import * as sync from "../sync.js";
 import { busy, field, formError, notice, page, passwordInput, showErrors } from "../ui.js";
 import { languagePicker } from "./auth.js";
@@ -38,7 +38,9 @@ function passwordForm() {
 }
 
 export async function account(view, { refresh }) {
-  const user = session.user;
+  // Fresh, not the copy from sign-in: a pending email change may have been asked for since.
+  const user = (await fresh("me", () => api.get("/me"))).value;
+  session.user = user;
   const waiting = (await sync.waiting(user.patient_id)).length;
   const signOutButton = h("button", { type: "button", class: "secondary" }, t("account.signOut"));
   signOutButton.addEventListener("click", () => busy(signOutButton, async () => {

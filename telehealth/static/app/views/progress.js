@@ -81,8 +81,8 @@ function romSection(result) {
   const words = [h("p", {}, sideWords(rom.left, t("rom.left"))), h("p", {}, sideWords(rom.right, t("rom.right")))];
   const gap = rom.asymmetry_degrees;
   if (gap !== null && gap !== undefined) {
-    const smaller = left < right ? t("rom.left") : t("rom.right");
-    const larger = left < right ? t("rom.right") : t("rom.left");
+    const smaller = left < right ? t("rom.leftHip") : t("rom.rightHip");
+    const larger = left < right ? t("rom.rightHip") : t("rom.leftHip");
     const key = gap === 0 ? "rom.same" : gap >= rom.threshold_degrees ? "rom.gapWatched" : "rom.gapSmall";
     words.push(h("p", { class: "big" }, t(key, { gap: number(gap), smaller, larger, threshold: number(rom.threshold_degrees) })));
   }

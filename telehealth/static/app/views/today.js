@@ -175,6 +175,18 @@ function card(item, ctx) {
   );
 }
 
+/** Logs still on the device, counted as the API counts: for a two-sided exercise, one left and one
+right make one done (an estimate until they are sent: the other side may be logged already). */
+function localDone(items) {
+  const sides = new Map();
+  for (const { log } of items) {
+    const counts = sides.get(log.assignment_id) || { none: 0, left: 0, right: 0 };
+    counts[log.side || "none"] += 1;
+    sides.set(log.assignment_id, counts);
+  }
+  return new Map([...sides].map(([id, c]) => [id, c.none + Math.min(c.left, c.right)]));
+}
+
 function dayStrip(todayDate, selected, week) {
   const rates = new Map((week?.days || []).map((day) => [day.date, day]));
   const links = [];
@@ -215,10 +227,7 @@ export async function today(view, { query, refresh }) {
     fresh(`week:${todayDate}`, () => api.get(`/patients/${patientId}/adherence`, { from: addDays(todayDate, -6), to: todayDate })),
   ]);
   const outbox = await sync.items(patientId);
-  const local = new Map();
-  for (const item of outbox) {
-    if (item.state === "waiting" && item.date === date) local.set(item.log.assignment_id, (local.get(item.log.assignment_id) || 0) + 1);
-  }
+  const local = localDone(outbox.filter((item) => item.state === "waiting" && item.date === date));
   const strip = dayStrip(todayDate, date, week.status === "fulfilled" ? week.value.value : null);
   const welcome = query.get("welcome") ? notice(t("today.welcome", { name: session.user.first_name }), "ok") : null;
   if (plan.status === "rejected") {
