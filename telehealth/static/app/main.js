@@ -8,7 +8,7 @@ import { match, navigate, route, start } from "./router.js";
 import * as sessions from "./session.js";
 import { session } from "./session.js";
 import * as sync from "./sync.js";
-import { alertBox, page } from "./ui.js";
+import { alertBox, focusAfterRedraw, page } from "./ui.js";
 import { account } from "./views/account.js";
 import { confirmEmail, invitation, resetPassword, signin, staffNotice, unsubscribe } from "./views/auth.js";
 import { progress } from "./views/progress.js";
@@ -101,6 +101,8 @@ async function render({ focus = true } = {}) {
   layout();
   drawNav(found?.nav);
   drawStatus();
+  // A redraw in place (new data, not a new page) keeps focus on the control that had it.
+  const focusedId = !focus && main.contains(document.activeElement) ? document.activeElement.id : null;
   const view = emptyView();
   const refresh = () => render({ focus: false });
   try {
@@ -116,7 +118,10 @@ async function render({ focus = true } = {}) {
     page(view, t("error.title"), alertBox(error));
   }
   if (number !== renders) return;
-  if (focus && !firstRender) view.querySelector("#page-title")?.focus();
+  const keep = document.getElementById(focusAfterRedraw.id || focusedId || "");
+  focusAfterRedraw.id = null;
+  if (keep) keep.focus();
+  else if (focus && !firstRender) view.querySelector("#page-title")?.focus();
   firstRender = false;
 }
 

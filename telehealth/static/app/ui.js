@@ -4,6 +4,9 @@ import { ApiError, OfflineError } from "./api.js";
 import { h, uid } from "./dom.js";
 import { t } from "./i18n.js";
 
+/** The control to focus once the current redraw is done (a view sets it before asking for one). */
+export const focusAfterRedraw = { id: null };
+
 /** Replace the view's content with a page: its h1 first (focused after navigation), then the rest. */
 export function page(view, title, ...children) {
   view.replaceChildren(h("h1", { id: "page-title", tabindex: "-1" }, title), ...children.filter((c) => c !== null && c !== undefined && c !== false));

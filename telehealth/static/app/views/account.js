@@ -2,7 +2,7 @@
 // password change and sign-out.
 
 import * as api from "../api.js";
-import { announce, h } from "../dom.js";
+import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { fresh, session, signOut } from "../session.js";
@@ -28,7 +28,6 @@ function passwordForm() {
         form.reset();
         showErrors(form, null);
         form.querySelector(".form-error").append(notice(t("password.changed"), "ok"));
-        announce(t("password.changed"));
       } catch (error) {
         showErrors(form, error);
       }

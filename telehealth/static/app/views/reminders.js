@@ -1,7 +1,7 @@
 // Reminders: time, channels and quiet hours (PUT /reminder-settings), and Web Push for this browser.
 
 import * as api from "../api.js";
-import { announce, h, uid } from "../dom.js";
+import { h, uid } from "../dom.js";
 import { t } from "../i18n.js";
 import * as push from "../push.js";
 import { fresh, session } from "../session.js";
@@ -41,7 +41,6 @@ function settingsForm(settings, path) {
         });
         showErrors(form, null);
         form.querySelector(".form-error").append(notice(t("reminders.saved"), "ok"));
-        announce(t("reminders.saved"));
       } catch (error) {
         showErrors(form, error);
       }
@@ -75,8 +74,7 @@ async function pushCard(form, path) {
           box.checked = true;
         }
       }
-      draw(status);
-      announce(t(`push.status.${status}`));
+      draw(status); // the status line is a live region: the change is read out
     } catch (error) {
       problem.replaceChildren(alertBox(error));
     }

@@ -7,7 +7,7 @@ import { announce, h, uid } from "../dom.js";
 import { t } from "../i18n.js";
 import { fresh, session, zone } from "../session.js";
 import * as sync from "../sync.js";
-import { alertBox, busy, field, notice, page, staleNote } from "../ui.js";
+import { alertBox, busy, field, focusAfterRedraw, notice, page, staleNote } from "../ui.js";
 
 const IMAGE = /\.(png|jpe?g|gif|webp|svg|avif)(\?.*)?$/i;
 const VIDEO = /\.(mp4|webm|ogv|ogg|mov)(\?.*)?$/i;
@@ -135,8 +135,8 @@ function logForm(item, ctx, sets, close) {
       if (data.get("side")) log.side = data.get("side");
       if (data.get("difficulty")) log.difficulty = Number(data.get("difficulty"));
       await sync.queue(session.user.patient_id, ctx.date, log);
+      focusAfterRedraw.id = `done-${assignment.id}`;
       await ctx.refresh();
-      document.getElementById(`done-${assignment.id}`)?.focus();
       announce(navigator.onLine ? t("log.saved") : t("log.savedOffline"));
     });
   });
