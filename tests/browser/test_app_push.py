@@ -94,7 +94,7 @@ def test_turning_on_notifications_registers_this_browser_and_a_reminder_is_shown
             expect(page.get_by_text("Notifications are off for this device.")).to_be_visible()
             page.get_by_role("button", name="Turn on notifications").click()
             page.get_by_text("Notifications are on for this device.").wait_for()
-            expect(page.get_by_role("checkbox", name="notifications on your devices")).to_be_checked()
+            expect(page.get_by_role("checkbox", name="Notifications (Web Push)")).to_be_checked()
 
             # The browser subscribed with the key the backend publishes, and the backend has it.
             published = page.request.get(f"{live_server.url}/api/v1/push/vapid-public-key").json()[

@@ -20,7 +20,7 @@ function settingsForm(settings, path) {
     checkbox("enabled", t("reminders.enabled"), settings.enabled),
     field(t("reminders.time"), h("input", { type: "time", name: "exercise_reminder_time", value: settings.exercise_reminder_time, required: true })),
     h("fieldset", { class: "choices" }, h("legend", {}, t("reminders.channels")),
-      CHANNELS.map((channel) => checkbox("channels", t(`channel.${channel}`), settings.channels.includes(channel), channel))),
+      CHANNELS.map((channel) => checkbox("channels", t(`reminders.channel.${channel}`), settings.channels.includes(channel), channel))),
     h("fieldset", { class: "choices" }, h("legend", {}, t("reminders.quiet")),
       h("p", { class: "hint" }, t("reminders.quietHint")),
       h("div", { class: "row" },
