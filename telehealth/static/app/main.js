@@ -44,7 +44,8 @@ let renders = 0;
 
 function layout() {
   skip.textContent = t("nav.skip");
-  brand.replaceChildren(h("img", { src: "/static/app/icons/icon.svg", alt: "", width: 28, height: 28 }), t("app.shortName"));
+  if (!brand.firstChild) brand.append(h("img", { src: "/static/app/icons/icon.svg", alt: "", width: 28, height: 28 }), h("span"));
+  brand.lastChild.textContent = t("app.shortName");
   nav.setAttribute("aria-label", t("nav.label"));
   if (!root.contains(main)) root.replaceChildren(skip, h("header", { class: "top" }, brand, status), main, nav, live);
 }
