@@ -3,13 +3,14 @@
 # make lint  - ruff lint + format check, and the import seams (scripts/check_imports.py)
 # make vendor - refresh the pinned browser libraries in telehealth/static/vendor (needs npm)
 # make contract - dump the OpenAPI document and lint it with Spectral (needs node and npm)
+# make screenshots - phone-size screenshots of the patient app into docs/screenshots (Chromium)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: install run test lint format contract bench lock migrate seed clean vendor
+.PHONY: install run test lint format contract bench lock migrate seed clean vendor screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +66,11 @@ bench: install
 vendor: install
 	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }
 	@$(BIN)/python scripts/vendor_js.py
+
+# The patient app's screens at phone size, for the README (docs/screenshots); Debian's Chromium.
+screenshots: install
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@$(BIN)/python scripts/screenshots.py
 
 # Re-pin after editing requirements*.in: builds a clean venv and freezes it.
 lock:

@@ -118,6 +118,9 @@ class Config:
     TWILIO_FROM_NUMBER = _env("TWILIO_FROM_NUMBER")
     PROVIDER_TIMEOUT_SECONDS = 10
 
+    # The ODI's licensed answer wording, if the clinic provides it (telehealth/measures/odi_form.py).
+    ODI_FORM_FILE = _env("ODI_FORM_FILE")
+
     # Video visits: Jitsi Meet by default; a JWT rides on the join URL when both app keys are set.
     VIDEO_PROVIDER = _env("VIDEO_PROVIDER", "jitsi")
     JITSI_BASE_URL = (_env("JITSI_BASE_URL", "https://meet.jit.si") or "").rstrip("/")

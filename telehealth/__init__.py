@@ -71,6 +71,7 @@ def register_blueprints(app: APIFlask) -> None:
     from telehealth.reminders.routes import bp as reminders
     from telehealth.rtm.routes import bp as rtm
     from telehealth.visits.routes import bp as visits
+    from telehealth.webapp.routes import bp as webapp
 
     for blueprint in (
         accounts,
@@ -86,6 +87,7 @@ def register_blueprints(app: APIFlask) -> None:
         audit,
         ops,
         apidocs,
+        webapp,
     ):
         app.register_blueprint(blueprint)
 

@@ -77,9 +77,10 @@ def banner(port: int) -> str:
     lines = [
         "",
         "Ready: API, worker and scheduler are up. Ctrl-C stops all three.",
-        f"  API:       {base}/api/v1",
-        f"  API docs:  {base}/docs",
-        f"  Emails:    {mail}",
+        f"  Patient app: {base}/app/ (sign in as a demo patient below)",
+        f"  API:         {base}/api/v1",
+        f"  API docs:    {base}/docs",
+        f"  Emails:      {mail}",
         f"  Demo logins (password for all: {DEMO_PASSWORD}):",
     ]
     lines += [f"    {role:<10} {email}" for role, email in demo_logins()]

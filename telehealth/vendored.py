@@ -34,6 +34,13 @@ PACKAGES: tuple[Package, ...] = (
             "swagger-ui-bundle.js.LICENSE.txt",
         ),
     ),
+    # For the browser tests only (tests/browser: axe checks every screen of the patient app).
+    Package(
+        "axe-core",
+        "4.14.1",
+        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+        ("axe.min.js", "LICENSE", "LICENSE-3RD-PARTY.txt"),
+    ),
 )
 _BY_NAME = {package.name: package for package in PACKAGES}
 

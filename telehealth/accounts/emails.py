@@ -5,12 +5,9 @@ from __future__ import annotations
 from flask import current_app
 from flask_mailman import EmailMessage
 
+from telehealth import links
 from telehealth.accounts.models import User
 from telehealth.accounts.service import EmailChangeLink
-
-
-def _link(path: str, token: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}{path}?token={token}"
 
 
 def _send(to: str, subject: str, body: str) -> None:
@@ -24,7 +21,7 @@ def send_invitation(user: User, token: str) -> None:
         "You're invited to your physical therapy app",
         f"Hello {user.first_name},\n\n"
         "Your clinic has created an account for you. Choose a password to get started:\n\n"
-        f"{_link('/invitations/accept', token)}\n\n"
+        f"{links.invitation(token)}\n\n"
         f"This link works once and expires in {days} days.\n",
     )
 
@@ -35,7 +32,7 @@ def send_password_reset(user: User, token: str) -> None:
         "Reset your password",
         f"Hello {user.first_name},\n\n"
         "Someone asked to reset the password of your account. If it was you, open:\n\n"
-        f"{_link('/password-reset', token)}\n\n"
+        f"{links.password_reset(token)}\n\n"
         "The link works once and expires in two hours. If it was not you, ignore this email.\n",
     )
 
@@ -56,7 +53,7 @@ def send_email_change(link: EmailChangeLink) -> None:
         "Confirm your new sign-in email",
         f"Hello {link.first_name},\n\n"
         "Your clinic asked to make this the email address you sign in with. To confirm, open:\n\n"
-        f"{_link('/email-change/confirm', link.token)}\n\n"
+        f"{links.email_change(link.token)}\n\n"
         f"The link works once and expires in {hours} hours. Confirming signs you out everywhere; "
         "sign in again with this address. If you did not expect this, ignore this email.\n",
     )

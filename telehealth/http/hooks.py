@@ -19,6 +19,12 @@ DOCS_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+# /app/ (the patient app) runs only our own modules; exercise media may come from any https host.
+APP_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "media-src 'self' https:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
@@ -85,6 +91,8 @@ def init_app(app: APIFlask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.path.startswith("/docs"):
             response.headers["Content-Security-Policy"] = DOCS_CSP
+        elif request.path == "/app" or request.path.startswith("/app/"):
+            response.headers["Content-Security-Policy"] = APP_CSP
         else:
             response.headers.setdefault("Content-Security-Policy", API_CSP)
         if request.path.startswith("/api/"):

@@ -9,7 +9,7 @@ from apiflask import APIBlueprint
 from telehealth.accounts.models import Role
 from telehealth.audit import service as audit
 from telehealth.http import ANYONE, actor, policy
-from telehealth.measures import schemas, service
+from telehealth.measures import odi_form, schemas, service
 from telehealth.measures.models import Measurement
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
@@ -71,3 +71,12 @@ def list_outcomes(patient: Patient, query: schemas.OutcomeQuery) -> Any:
     return service.list_outcomes(
         patient, instrument=query.instrument, page=query.page, per_page=query.per_page
     )
+
+
+@bp.get("/outcomes/odi/form")
+@policy(None, roles=ANYONE)
+@bp.input(schemas.OdiFormQuery, location="query", arg_name="query")
+@bp.output(schemas.OdiFormOut)
+def get_odi_form(query: schemas.OdiFormQuery) -> odi_form.OdiForm:
+    """The ODI's section titles, with the clinic's licensed answer wording when it provides one."""
+    return odi_form.odi_form(query.language)

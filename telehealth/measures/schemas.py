@@ -16,6 +16,7 @@ from telehealth.common.schemas import (
     OutputModel,
     PageOut,
     PageQuery,
+    QueryModel,
     UtcDatetime,
 )
 from telehealth.common.time import CLOCK_SKEW, utcnow
@@ -172,3 +173,27 @@ class OutcomePage(PageOut[OutcomeOut]):
 
 class OutcomeQuery(PageQuery):
     instrument: Instrument | None = None
+
+
+class OdiFormQuery(QueryModel):
+    language: str | None = Field(
+        None,
+        pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$",
+        max_length=5,
+        description="a language code such as es; default: the clinic's first wording, English if it has one",
+    )
+
+
+class OdiSectionOut(OutputModel):
+    key: str
+    title: str = Field(description="the section's name in English; clients may show their own translation")
+    answers: list[str] | None = Field(
+        description="the clinic's wording of the answers 0 to 5; null when it provides none (show 0-5)"
+    )
+
+
+class OdiFormOut(OutputModel):
+    language: str | None = Field(description="the language of the answer wording; null when there is none")
+    min_answered: int
+    max_answer: int
+    sections: list[OdiSectionOut] = Field(description="the ten sections, in the order answers are sent")

@@ -51,7 +51,8 @@ class Recipient:
     user_id: uuid.UUID
     email: str
     phone: str | None
-    unsubscribe_url: str
+    unsubscribe_url: str  # one-click, for List-Unsubscribe
+    unsubscribe_page: str  # the app's page, for the person reading the message
     push: list[PushSubscription] = field(default_factory=list)
 
 
@@ -83,7 +84,7 @@ class EmailSender:
         message_id = f"<{notification_id}@telehealth.reminders>"
         email = EmailMessage(
             subject=message.subject,
-            body=f"{message.text}\n\nTo stop these emails: {to.unsubscribe_url}\n",
+            body=f"{message.text}\n\nTo stop these emails: {to.unsubscribe_page}\n",
             to=[to.email],
             headers={
                 # The id is the notification's: a resend after a lost worker is the same message.

@@ -30,7 +30,7 @@ from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.progress.adherence import daily_counts
 from telehealth.reminders import channels as ch
-from telehealth.reminders.messages import render, unsubscribe_url
+from telehealth.reminders.messages import render, unsubscribe_page, unsubscribe_url
 from telehealth.reminders.models import (
     Channel,
     Kind,
@@ -321,6 +321,7 @@ def _send_one(session: Session, ctx: Context, senders: dict[str, ch.ChannelSende
         email=user.email,
         phone=patient.phone,
         unsubscribe_url=unsubscribe_url(patient.id, note.channel),
+        unsubscribe_page=unsubscribe_page(patient.id, note.channel),
         push=list(session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)))
         if note.channel == Channel.PUSH
         else [],

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from telehealth import links
 from telehealth.common.time import zone
 from telehealth.reminders.models import Kind
 
@@ -22,10 +23,6 @@ class Message:
     link: str
 
 
-def _base() -> str:
-    return current_app.config["PUBLIC_BASE_URL"]
-
-
 def render(
     kind: str,
     first_name: str,
@@ -35,14 +32,14 @@ def render(
     starts_at: datetime | None = None,
 ) -> Message:
     if kind == Kind.EXERCISE:
-        link = f"{_base()}/app/today"
+        link = links.today()
         return Message(
             "Your exercises for today",
             f"Hi {first_name}, today's home exercises are ready when you are: {link}",
             link,
         )
     if kind == Kind.SESSION and starts_at is not None:
-        link = f"{_base()}/app/visits/{visit_id}"
+        link = links.visit(visit_id)
         local = starts_at.astimezone(zone(tz_name))
         when = local.strftime("%a %d %b at %H:%M")
         return Message(
@@ -50,7 +47,7 @@ def render(
             f"Hi {first_name}, your video visit is on {when}. Join here: {link}",
             link,
         )
-    link = f"{_base()}/app/today"
+    link = links.today()
     return Message(
         "We haven't seen you in a while",
         f"Hi {first_name}, a few minutes today keeps your progress going: {link}",
@@ -75,4 +72,10 @@ def read_unsubscribe_token(token: str) -> tuple[uuid.UUID, str] | None:
 
 
 def unsubscribe_url(patient_id: uuid.UUID, channel: str) -> str:
-    return f"{_base()}/api/v1/notifications/unsubscribe?token={unsubscribe_token(patient_id, channel)}"
+    """The one-click address for List-Unsubscribe (mail clients POST to it)."""
+    return links.one_click_unsubscribe(unsubscribe_token(patient_id, channel))
+
+
+def unsubscribe_page(patient_id: uuid.UUID, channel: str) -> str:
+    """The app's page a person opens from the message: it turns the channel off and says so."""
+    return links.unsubscribe_page(unsubscribe_token(patient_id, channel))

@@ -9,10 +9,11 @@ from apiflask import APIBlueprint
 
 from telehealth.accounts.security import signed_in
 from telehealth.audit import service as audit
+from telehealth.errors import NotFound
 from telehealth.http import ANYONE, PATIENT_AND_CARE_TEAM, PATIENTS, PUBLIC, policy
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
-from telehealth.reminders import schemas, service
+from telehealth.reminders import schemas, service, vapid
 
 bp = APIBlueprint("reminders", __name__, url_prefix="/api/v1", tag="Reminders")
 
@@ -90,3 +91,15 @@ def unsubscribe(query: schemas.UnsubscribeQuery) -> dict[str, Any]:
 def unsubscribe_one_click(query: schemas.UnsubscribeQuery) -> dict[str, Any]:
     """RFC 8058 one-click unsubscribe, as mail clients send it."""
     return _unsubscribe(query.token)
+
+
+@bp.get("/push/vapid-public-key")
+@policy(None, roles=PUBLIC)
+@bp.output(schemas.VapidKeyOut)
+@bp.doc(responses={404: "Web Push is not configured on this server"})
+def get_vapid_public_key() -> dict[str, str]:
+    """The key a browser subscribes to Web Push with; 404 while push is not configured."""
+    key = vapid.public_key()
+    if key is None:
+        raise NotFound("Web Push is not configured on this server.")
+    return {"public_key": key}

@@ -162,3 +162,9 @@ class UnsubscribeQuery(QueryModel):
 class UnsubscribeOut(OutputModel):
     channel: str
     unsubscribed: bool
+
+
+class VapidKeyOut(OutputModel):
+    public_key: str = Field(
+        description="base64url of the uncompressed P-256 point: PushManager.subscribe's applicationServerKey"
+    )

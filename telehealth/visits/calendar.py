@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app
 from icalendar import Calendar, Event
 
+from telehealth import links
 from telehealth.accounts.models import Role
 from telehealth.common.time import utcnow
 from telehealth.visits.models import JOIN_OPENS_BEFORE_MINUTES, Visit, VisitStatus
@@ -23,7 +23,7 @@ SUMMARY = {
 
 def join_page_url(visit_id: uuid.UUID) -> str:
     """The web app's page for a visit, where a signed-in participant asks for the room link."""
-    return f"{current_app.config['PUBLIC_BASE_URL']}/app/visits/{visit_id}"
+    return links.visit(visit_id)
 
 
 def event_uid(visit: Visit) -> str:

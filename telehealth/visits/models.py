@@ -90,6 +90,11 @@ class Visit(IdMixin, TimestampMixin, db.Model):
     therapist: Mapped[Therapist] = relationship()
 
     @property
+    def join_opens_at(self) -> datetime:
+        """From then until `ends_at`, participants get the room link (POST /sessions/{id}/join)."""
+        return self.starts_at - JOIN_OPENS_BEFORE
+
+    @property
     def notes(self) -> dict[str, Any] | None:
         if self.status != VisitStatus.COMPLETED:
             return None

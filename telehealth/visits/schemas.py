@@ -103,6 +103,9 @@ class _VisitFields(OutputModel):
     ends_at: UtcDatetime
     duration_minutes: int
     kind: VisitKind
+    join_opens_at: UtcDatetime = Field(
+        description="from then until ends_at (while scheduled or in progress) POST /join gives the room link"
+    )
     sequence: int
     started_at: UtcDatetime | None
     completed_at: UtcDatetime | None

@@ -83,7 +83,7 @@ def test_a_confirmation_link_goes_to_the_new_address_and_a_notice_without_a_link
     notice, link = _sent(app)  # the notice first: the link cannot be used before the old address is told
     assert notice.to == [old] and notice.subject == NOTICE_SUBJECT
     assert link.to == [NEW] and link.subject == CONFIRM_SUBJECT
-    assert "https://app.test/email-change/confirm?token=" in link.body
+    assert "https://app.test/app/confirm-email?token=" in link.body
     assert "token=" not in notice.body and "http" not in notice.body
     for message in (notice, link):
         assert "Pat" in message.body  # the first name, and nothing clinical

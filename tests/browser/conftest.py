@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,10 +62,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     with app.app_context():
         db.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = url  # links in emails lead back to this server
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+        yield LiveServer(app, url)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -98,9 +101,12 @@ class Watched:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # answers of 400 and above
 
     def csp_violations(self) -> list[str]:
-        return self.page.evaluate("window.__cspViolations || []")
+        # Every page still open (a closed one's violations reached the console errors too).
+        pages = self.page.context.pages if self.page.is_closed() else [self.page]
+        return [text for page in pages for text in page.evaluate("window.__cspViolations || []")]
 
     def problems(self) -> list[str]:
         return (
@@ -112,13 +118,15 @@ class Watched:
         )
 
 
-@pytest.fixture
-def watched(browser: Any, live_server: LiveServer) -> Iterator[Watched]:
-    """A fresh browser context whose page can reach the live server and nothing else."""
-    context = browser.new_context()
+@contextmanager
+def watched_context(browser: Any, live_server: LiveServer, **options: Any) -> Iterator[Watched]:
+    """A fresh browser context (Playwright `new_context` options) that reaches the live server only.
+
+    Every page the context opens is watched; `watch.page` is the first.
+    """
+    context = browser.new_context(**options)
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    watch = Watched(page, live_server.url)
+    watch = Watched(None, live_server.url)
 
     def route(route: Any) -> None:
         url = route.request.url
@@ -129,12 +137,28 @@ def watched(browser: Any, live_server: LiveServer) -> Iterator[Watched]:
             watch.outside.append(url)
             route.abort("blockedbyclient")
 
+    def attach(page: Any) -> None:
+        page.on("requestfailed", lambda request: watch.failed.append(f"{request.url} ({request.failure})"))
+        page.on("console", lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+
+    def answered(response: Any) -> None:
+        if response.status >= 400:
+            watch.refused.append((response.status, response.url))
+
     context.route("**/*", route)
     context.add_init_script(CSP_LISTENER)
-    page.on("requestfailed", lambda request: watch.failed.append(f"{request.url} ({request.failure})"))
-    page.on("console", lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+    context.on("page", attach)
+    context.on("response", answered)
+    watch.page = context.new_page()
     try:
         yield watch
     finally:
         context.close()
+
+
+@pytest.fixture
+def watched(browser: Any, live_server: LiveServer) -> Iterator[Watched]:
+    """A fresh browser context whose page can reach the live server and nothing else."""
+    with watched_context(browser, live_server) as watch:
+        yield watch

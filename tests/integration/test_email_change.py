@@ -52,7 +52,7 @@ def test_an_email_change_is_confirmed_through_the_link_and_the_reset_mail_follow
     assert [m["Subject"] for m in inbox.to(NEW, timeout=0)] == ["Confirm your new sign-in email"]
 
     confirmed = client.post(
-        "/api/v1/auth/email-change/confirm", json={"token": _token(link, "email-change/confirm")}
+        "/api/v1/auth/email-change/confirm", json={"token": _token(link, "app/confirm-email")}
     )
     assert confirmed.status_code == 200
     assert (confirmed.json["user"]["email"], confirmed.json["user"]["pending_email"]) == (NEW, None)
@@ -64,7 +64,7 @@ def test_an_email_change_is_confirmed_through_the_link_and_the_reset_mail_follow
     [reset] = _mail(inbox, NEW, RESET_SUBJECT)
     done = client.post(
         "/api/v1/auth/password-reset/confirm",
-        json={"token": _token(reset, "password-reset"), "password": "paulas-new-password"},
+        json={"token": _token(reset, "app/reset-password"), "password": "paulas-new-password"},
     )
     assert done.status_code == 204
     assert (

@@ -12,7 +12,7 @@ from tests.factories import PASSWORD, make_admin
 
 def _link_token(message) -> str:
     body = message.get_payload(decode=True).decode()
-    match = re.search(r"https://app\.test/invitations/accept\?token=([A-Za-z0-9_\-]+)", body)
+    match = re.search(r"https://app\.test/app/invitation\?token=([A-Za-z0-9_\-]+)", body)
     assert match, body
     return match.group(1)
 

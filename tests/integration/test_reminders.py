@@ -136,6 +136,7 @@ def test_reminder_arrives_once_at_the_patients_local_time(pg_app, worker, smtp):
         [email] = inbox.to(patient.user.email)
         body = email.get_payload(decode=True).decode()
         assert patient.user.first_name in body and "hip" not in body.lower()
+        assert "To stop these emails: https://app.test/app/unsubscribe?token=" in body  # the app's page
         assert "".join(email["List-Unsubscribe"].split()).startswith(
             "<https://app.test/api/v1/notifications/unsubscribe?token="
         )

@@ -100,7 +100,7 @@ def test_a_full_scenario_logs_no_secret_and_no_patient_data(pg_app, worker, smtp
     patient_id = created.json()["id"]
     assert http.get(f"{api}/patients", params={"q": "Quixote"}).json()["total"] == 1
 
-    invitation = _link_token(inbox, PATIENT["email"], "invitations/accept")
+    invitation = _link_token(inbox, PATIENT["email"], "app/invitation")
     accepted = anon.post(
         f"{api}/auth/invitations/accept", json={"token": invitation, "password": FIRST_PASSWORD}
     )
@@ -142,7 +142,7 @@ def test_a_full_scenario_logs_no_secret_and_no_patient_data(pg_app, worker, smtp
     assert anon.get(f"{api}/notifications/unsubscribe", params={"token": unsubscribe}).status_code == 200
 
     assert anon.post(f"{api}/auth/password-reset", json={"email": PATIENT["email"]}).status_code == 202
-    reset = _link_token(inbox, PATIENT["email"], "password-reset")
+    reset = _link_token(inbox, PATIENT["email"], "app/reset-password")
     confirmed = anon.post(
         f"{api}/auth/password-reset/confirm", json={"token": reset, "password": NEW_PASSWORD}
     )

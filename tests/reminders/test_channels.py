@@ -23,6 +23,7 @@ def recipient(**kw) -> ch.Recipient:
         email="pat@patients-test.org",
         phone="+15555550100",
         unsubscribe_url="https://app.test/unsub",
+        unsubscribe_page="https://app.test/app/unsubscribe",
     )
     base.update(kw)
     return ch.Recipient(**base)

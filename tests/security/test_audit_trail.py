@@ -17,7 +17,8 @@ from telehealth.extensions import db
 from tests.security.world import World, api_routes, audit_problems
 
 # The caller's own account, not patient data: nothing to audit.
-UNAUDITED_READS = frozenset({"/api/v1/me", "/api/v1/auth/csrf"})
+# Reads that hold no patient data: the caller's own account, and the ODI form's clinic wording.
+UNAUDITED_READS = frozenset({"/api/v1/me", "/api/v1/auth/csrf", "/api/v1/outcomes/odi/form"})
 
 
 def test_every_write_that_built_the_world_is_audited_with_actor_patient_and_request_id(world: World):

@@ -140,3 +140,14 @@ def test_a_visit_in_progress_can_be_rejoined_after_its_scheduled_end(api, clinic
 def test_a_visit_never_started_cannot_be_joined_after_its_scheduled_end(api, clinic, visit, clock):
     clock.move_to(TOMORROW_10 + timedelta(minutes=60), tick=False)
     assert join(api, clinic.patient.user, visit).status_code == 409
+
+
+def test_a_visit_says_when_its_room_opens_so_clients_can_enable_join_then(api, clinic, visit, clock):
+    opens = datetime.fromisoformat(visit["join_opens_at"])
+    assert opens == TOMORROW_10 - timedelta(minutes=15)
+    listed = api.get("/api/v1/sessions", clinic.patient.user).json["items"]
+    assert [item["join_opens_at"] for item in listed] == [visit["join_opens_at"]]
+    clock.move_to(opens - timedelta(seconds=1), tick=False)
+    assert join(api, clinic.patient.user, visit).status_code == 409
+    clock.move_to(opens, tick=False)
+    assert join(api, clinic.patient.user, visit).status_code == 200

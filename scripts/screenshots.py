@@ -1,0 +1,151 @@
+"""Phone-size screenshots of every screen of the patient app, for docs/screenshots/ (`make screenshots`).
+
+Starts the app on a free localhost port with the demo clinic (on a throwaway SQLite file), signs in as
+the demo patient in Debian's Chromium, and saves one PNG per screen. The server's clock and the
+browser's are both set to one fixed morning, so the pictures change only when the app does.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import time_machine
+from playwright.sync_api import Page, sync_playwright
+from werkzeug.serving import make_server
+
+from telehealth import create_app
+from telehealth.demo import DEMO_PASSWORD, PATIENTS, seed_demo
+from telehealth.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("TELEHEALTH_CHROMIUM", "/usr/bin/chromium")
+# A Tuesday, 09:30 in New York, where the demo patient Pat Rivera lives.
+MORNING = datetime(2026, 3, 10, 13, 30, tzinfo=UTC)
+PHONE = {"width": 390, "height": 844}
+OFFLINE = "net::ERR_INTERNET_DISCONNECTED"  # what Chromium logs for each request while offline
+
+
+@contextmanager
+def demo_server() -> Iterator[str]:
+    folder = Path(tempfile.mkdtemp(prefix="telehealth-shots-"))
+    app = create_app(
+        "test",
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}", "CELERY_BROKER_URL": "memory://"},
+    )
+    with app.app_context():
+        db.create_all()
+        seed_demo(MORNING)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+
+
+def shoot(page: Page, out: Path, name: str, *, full: bool = False) -> None:
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(200)  # let the last redraw settle
+    page.screenshot(path=str(out / f"{name}.png"), full_page=full)
+    print(f"saved {out / name}.png")
+
+
+def tour(page: Page, url: str, out: Path) -> None:
+    patient = PATIENTS[0].email
+    page.goto(f"{url}/app/signin")
+    page.get_by_label("Email").wait_for()
+    shoot(page, out, "01-sign-in")
+    page.get_by_label("Email").fill(patient)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("article.exercise").first.wait_for()
+    shoot(page, out, "02-today")
+    first = page.locator("article.exercise").first
+    first.get_by_role("button", name="+ Set done").click()
+    first.get_by_role("button", name="Done", exact=True).click()
+    first.get_by_label("Pain during the exercise").fill("3")
+    first.get_by_role("radio", name="Just right").check()
+    first.get_by_role("heading", name="How did it go?").scroll_into_view_if_needed()
+    shoot(page, out, "03-log-with-pain")
+    page.context.set_offline(True)
+    first.get_by_role("button", name="Save").click()
+    page.get_by_text("1 log waiting to be sent").wait_for()
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, out, "04-offline-waiting")
+    page.context.set_offline(False)
+    page.get_by_text("1 log waiting to be sent").wait_for(state="detached")
+    page.get_by_role("link", name="Progress").click()
+    page.get_by_role("heading", name="How your hips turn").wait_for()
+    shoot(page, out, "05-progress")
+    page.get_by_role("heading", name="How your hips turn").scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -70)")
+    shoot(page, out, "06-progress-hips-and-questionnaires")
+    page.get_by_role("link", name="Fill in the ODI").click()
+    page.get_by_role("group", name="1. Pain intensity").wait_for()
+    shoot(page, out, "07-odi")
+    page.get_by_role("link", name="Visits").click()
+    page.get_by_role("heading", name="Upcoming").wait_for()
+    shoot(page, out, "08-visits")
+    page.get_by_role("link", name="Reminders").click()
+    page.get_by_role("heading", name="Notifications on this device").wait_for()
+    shoot(page, out, "09-reminders")
+    page.get_by_role("link", name="Account").click()
+    page.get_by_label("Show the app in").select_option("es")
+    page.get_by_role("heading", name="Cuenta").wait_for()
+    shoot(page, out, "10-account-spanish")
+    page.get_by_role("link", name="Hoy").click()
+    page.locator("article.exercise").first.wait_for()
+    shoot(page, out, "11-today-spanish")
+
+
+def main() -> int:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with time_machine.travel(MORNING, tick=True), demo_server() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(
+            viewport=PHONE, device_scale_factor=1, locale="en-US", timezone_id="America/New_York"
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.clock.install(time=MORNING)
+        page.on(
+            "console",
+            lambda m: problems.append(m.text) if m.type == "error" and OFFLINE not in m.text else None,
+        )
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        try:
+            tour(page, url, args.out)
+        finally:
+            for problem in problems:
+                print(f"page problem: {problem}", file=sys.stderr)
+            if problems:
+                page.screenshot(path=str(args.out / "failed.png"))
+        browser.close()
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
