@@ -78,11 +78,9 @@ def _name_operations(app: Flask, spec: dict[str, Any]) -> None:
 def _enumerate_choices(app: Flask, spec: dict[str, Any]) -> None:
     """A path variable of Werkzeug's `any(a,b,c)` converter can only be one of those values."""
     for rule in app.url_map.iter_rules():
-        choices = {
-            name: rule._converters[name]
-            for name in rule.arguments
-            if hasattr(rule._converters[name], "items")
-        }
+        # Arguments given by a rule's defaults have no converter.
+        converters = {name: rule._converters.get(name) for name in rule.arguments}
+        choices = {name: c for name, c in converters.items() if hasattr(c, "items")}
         if not choices:
             continue
         for operation in spec["paths"].get(openapi_path(rule), {}).values():
