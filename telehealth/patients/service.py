@@ -13,6 +13,7 @@ from telehealth.accounts import service as accounts
 from telehealth.accounts.models import Role, Therapist, User
 from telehealth.common import events
 from telehealth.common.pagination import Page, paginate
+from telehealth.common.search import contains
 from telehealth.common.time import utcnow
 from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from telehealth.extensions import db
@@ -64,13 +65,8 @@ def list_patients(user: User, *, q: str | None, status: str | None, page: int, p
     if status:
         stmt = stmt.where(Patient.status == status)
     if q:
-        pattern = f"%{q.lower()}%"
         stmt = stmt.where(
-            or_(
-                User.first_name.ilike(pattern),
-                User.last_name.ilike(pattern),
-                User.email.ilike(pattern),
-            )
+            or_(contains(User.first_name, q), contains(User.last_name, q), contains(User.email, q))
         )
     return paginate(stmt, page, per_page)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from telehealth.accounts.models import Role, User
 from telehealth.common.pagination import Page, paginate
+from telehealth.common.search import contains
 from telehealth.common.time import isoformat_z, today_in, utcnow
 from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from telehealth.extensions import db
@@ -37,12 +38,6 @@ def first_effective_from(patient: Patient, start_date: date) -> date:
     return min(start_date, local_today(patient))
 
 
-def _contains(column: Any, text: str) -> Any:
-    """Case-insensitive substring match; % and _ typed by a user are literal characters."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
-
-
 # --- exercises ------------------------------------------------------------------------------
 
 
@@ -63,7 +58,7 @@ def list_exercises(
     if category:
         stmt = stmt.where(Exercise.category == category)
     if q:
-        stmt = stmt.where(_contains(Exercise.name, q))
+        stmt = stmt.where(contains(Exercise.name, q))
     return paginate(stmt, page, per_page)
 
 
@@ -146,7 +141,7 @@ def create_template(
 def list_templates(*, q: str | None, page: int, per_page: int) -> Page:
     stmt = select(ProgramTemplate).order_by(ProgramTemplate.name, ProgramTemplate.id)
     if q:
-        stmt = stmt.where(_contains(ProgramTemplate.name, q))
+        stmt = stmt.where(contains(ProgramTemplate.name, q))
     return paginate(stmt, page, per_page)
 
 

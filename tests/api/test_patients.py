@@ -196,3 +196,13 @@ def test_a_list_read_is_audited_under_each_patient_it_shows(api, clinic):
         )
     )
     assert {clinic.patient.id, clinic.other_patient.id} <= filed
+
+
+def test_search_takes_percent_and_underscore_as_typed(api, clinic):
+    from tests.factories import make_patient
+
+    make_patient(clinic.therapist, last_name="O_Brien")
+    make_patient(clinic.therapist, last_name="Obrien")
+    underscore = api.get("/api/v1/patients?q=o_b", clinic.therapist.user).json
+    assert [p["last_name"] for p in underscore["items"]] == ["O_Brien"]
+    assert api.get("/api/v1/patients?q=%25", clinic.therapist.user).json["total"] == 0
