@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 from telehealth.common.time import utcnow
@@ -54,7 +54,20 @@ class BodySide(enum.StrEnum):
 class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={datetime: UTCDateTime(), uuid.UUID: Uuid()},
+        type_annotation_map={
+            datetime: UTCDateTime(),
+            uuid.UUID: Uuid(),
+            # A column typed with a StrEnum stores its values (not member names) as a string,
+            # held to them by a CHECK constraint named after the enum on every backend.
+            enum.Enum: Enum(
+                enum.Enum,
+                native_enum=False,
+                create_constraint=True,
+                validate_strings=True,
+                length=32,
+                values_callable=lambda members: [member.value for member in members],
+            ),
+        },
     )
 
 
