@@ -62,6 +62,7 @@ def test_every_screen_passes_axe_with_no_csp_violation_on_a_laptop(browser, live
         check(page, "templates in Spanish", findings)
         page.get_by_label("Idioma").select_option("en")
         page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("heading", name="Clinic sign-in").wait_for()
         sign_in(watch, ADMIN_EMAIL, landing="Patients")
         for where, path in (("therapists", "/clinic/therapists"), ("audit", "/clinic/audit")):
             page.goto(f"{live_server.url}{path}")

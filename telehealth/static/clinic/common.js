@@ -23,7 +23,8 @@ export function section(title, ...children) {
 
 /** A table with a caption (read out by screen readers), column headings and rows of cells. */
 export function table(caption, headings, rows, { hideCaption = true } = {}) {
-  return h("div", { class: "table-wrap" }, h("table", {},
+  // Focusable, so a table wider than a tablet's screen can be scrolled from the keyboard.
+  return h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption }, h("table", {},
     h("caption", { class: hideCaption ? "visually-hidden" : null }, caption),
     h("thead", {}, h("tr", {}, headings.map((text) => h("th", { scope: "col" }, text)))),
     h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((cell, i) => (i === 0 ? h("th", { scope: "row" }, cell) : h("td", {}, cell))))))));
