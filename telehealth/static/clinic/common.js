@@ -6,6 +6,7 @@ import { deviceZone, formatDateTime, formatDay } from "../shared/dates.js";
 import { h, uid } from "../shared/dom.js";
 import { number, t } from "../shared/i18n.js";
 import { navigate } from "../shared/router.js";
+import { busy, field, focusAfterRedraw, formError, showErrors } from "../shared/ui.js";
 
 export const CONDITIONS = [
   "low_back_pain", "hip_mobility_deficit", "hip_osteoarthritis", "sacroiliac_joint_dysfunction", "sciatica",
@@ -97,4 +98,41 @@ export function applyFilters(path, values) {
   for (const [name, value] of Object.entries(values)) if (value) query.set(name, value);
   const search = query.toString();
   navigate(`${path}${search ? `?${search}` : ""}`, { replace: true });
+}
+
+/** A form of one optional reason that posts `{reason}` to `path` (discharge, cancel) and redraws. */
+export function reasonForm(path, { label, button, refresh }) {
+  const reason = h("input", { name: "reason", maxlength: 500 });
+  const submit = h("button", { type: "submit" }, button);
+  const form = h("form", { class: "stack", novalidate: true }, field(label, reason), formError(), submit);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(submit, async () => {
+      try {
+        await api.post(path, { reason: reason.value.trim() || null });
+        refresh();
+      } catch (error) {
+        showErrors(form, error);
+      }
+    });
+  });
+  return form;
+}
+
+/** Search, body region and category over the exercise library, kept in the address (`q`, `region`, `category`). */
+export function libraryFilters(query, go) {
+  const search = h("input", { id: "library-q", type: "search", name: "q", value: query.get("q") || "", autocomplete: "off" });
+  const region = h("select", { id: "library-region", name: "region" }, options(REGIONS, "region.", query.get("region") || "", { any: t("library.anyRegion") }));
+  const category = h("select", { id: "library-category", name: "category" }, options(CATEGORIES, "category.", query.get("category") || "", { any: t("library.anyCategory") }));
+  const form = h("form", { class: "filters row", role: "search", "aria-label": t("library.search") },
+    field(t("library.searchLabel"), search), field(t("library.region"), region), field(t("library.category"), category),
+    h("button", { type: "submit" }, t("library.find")));
+  const apply = (control) => {
+    focusAfterRedraw.id = control.id;
+    go({ q: search.value.trim(), region: region.value, category: category.value });
+  };
+  form.addEventListener("submit", (event) => { event.preventDefault(); apply(search); });
+  region.addEventListener("change", () => apply(region));
+  category.addEventListener("change", () => apply(category));
+  return form;
 }

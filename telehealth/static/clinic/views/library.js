@@ -4,8 +4,8 @@
 import * as api from "../../shared/api.js";
 import { announce, h } from "../../shared/dom.js";
 import { t } from "../../shared/i18n.js";
-import { busy, field, focusAfterRedraw, formError, page, showErrors } from "../../shared/ui.js";
-import { CATEGORIES, REGIONS, applyFilters, options, section, table } from "../common.js";
+import { busy, field, formError, page, showErrors } from "../../shared/ui.js";
+import { CATEGORIES, REGIONS, applyFilters, libraryFilters, options, section, table } from "../common.js";
 import { session } from "../session.js";
 
 export async function library(view, { query, refresh }) {
@@ -13,19 +13,7 @@ export async function library(view, { query, refresh }) {
   const region = query.get("region") || "";
   const category = query.get("category") || "";
   const list = await api.everyPage("/exercises", { q, body_region: region, category });
-  const search = h("input", { id: "library-q", type: "search", name: "q", value: q, autocomplete: "off" });
-  const regionSelect = h("select", { id: "library-region", name: "region" }, options(REGIONS, "region.", region, { any: t("library.anyRegion") }));
-  const categorySelect = h("select", { id: "library-category", name: "category" }, options(CATEGORIES, "category.", category, { any: t("library.anyCategory") }));
-  const filters = h("form", { class: "filters row", role: "search", "aria-label": t("library.search") },
-    field(t("library.searchLabel"), search), field(t("library.region"), regionSelect), field(t("library.category"), categorySelect),
-    h("button", { type: "submit" }, t("library.find")));
-  const go = (control) => {
-    focusAfterRedraw.id = control.id;
-    applyFilters("/clinic/library", { q: search.value.trim(), region: regionSelect.value, category: categorySelect.value });
-  };
-  filters.addEventListener("submit", (event) => { event.preventDefault(); go(search); });
-  regionSelect.addEventListener("change", () => go(regionSelect));
-  categorySelect.addEventListener("change", () => go(categorySelect));
+  const filters = libraryFilters(query, (values) => applyFilters("/clinic/library", values));
   const mine = (e) => e.author_id === session.user.id || session.user.role === "admin";
   page(view, t("library.title"), filters,
     list.length ? table(t("library.title"), [t("library.col.name"), t("library.region"), t("library.category"), t("library.col.dose"), t("library.col.state")],

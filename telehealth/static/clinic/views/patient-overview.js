@@ -7,7 +7,7 @@ import { addDays, instantAt, localDate } from "../../shared/dates.js";
 import { h } from "../../shared/dom.js";
 import { number, percent, t } from "../../shared/i18n.js";
 import { alertBox, busy, field, formError, notice, page, showErrors } from "../../shared/ui.js";
-import { CONDITIONS, day, fullName, loadPatient, patientHeader, section } from "../common.js";
+import { CONDITIONS, day, fullName, loadPatient, patientHeader, reasonForm, section } from "../common.js";
 
 const DAYS = 30;
 
@@ -74,20 +74,7 @@ function editForm(patient, refresh) {
 
 function discharge(patient, refresh) {
   if (patient.status === "discharged") return null;
-  const reason = h("input", { name: "reason", maxlength: 500 });
-  const submit = h("button", { type: "submit" }, t("patient.discharge"));
-  const form = h("form", { class: "stack", novalidate: true }, field(t("patient.dischargeReason"), reason), formError(), submit);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, async () => {
-      try {
-        await api.post(`/patients/${patient.id}/discharge`, { reason: reason.value.trim() || null });
-        refresh();
-      } catch (error) {
-        showErrors(form, error);
-      }
-    });
-  });
+  const form = reasonForm(`/patients/${patient.id}/discharge`, { label: t("patient.dischargeReason"), button: t("patient.discharge"), refresh });
   return h("details", { class: "card" }, h("summary", {}, t("patient.discharge")), h("p", { class: "hint" }, t("patient.dischargeHint")), form);
 }
 

@@ -7,7 +7,7 @@ import { announce, h, uid } from "../../shared/dom.js";
 import { t } from "../../shared/i18n.js";
 import { busy, field, focusAfterRedraw, formError, page, showErrors } from "../../shared/ui.js";
 import {
-  CATEGORIES, REGIONS, SIDES, WEEKDAYS, day, daysText, dose, fullName, loadPatient, options, patientHeader, section,
+  SIDES, WEEKDAYS, day, libraryFilters, daysText, dose, fullName, loadPatient, options, patientHeader, section,
 } from "../common.js";
 
 export async function patientProgram(view, { params, query, refresh }) {
@@ -99,22 +99,12 @@ async function librarySearch(patient, query, today, refresh) {
   const region = query.get("region") || "";
   const category = query.get("category") || "";
   const found = await api.get("/exercises", { q, body_region: region, category, per_page: 20 });
-  const search = h("input", { id: "lib-q", type: "search", name: "q", value: q, autocomplete: "off" });
-  const regionSelect = h("select", { id: "lib-region", name: "region" }, options(REGIONS, "region.", region, { any: t("library.anyRegion") }));
-  const categorySelect = h("select", { id: "lib-category", name: "category" }, options(CATEGORIES, "category.", category, { any: t("library.anyCategory") }));
-  const filters = h("form", { class: "row", role: "search", "aria-label": t("library.search") },
-    field(t("library.searchLabel"), search), field(t("library.region"), regionSelect), field(t("library.category"), categorySelect),
-    h("button", { type: "submit" }, t("library.find")));
-  const go = (control) => {
-    focusAfterRedraw.id = control.id;
-    const next = new URLSearchParams({ q: search.value.trim(), region: regionSelect.value, category: categorySelect.value });
-    for (const [k, v] of [...next]) if (!v) next.delete(k);
+  // The library's filters stay in this page's address, so the program and the search redraw together.
+  const filters = libraryFilters(query, (values) => {
+    const next = new URLSearchParams(Object.entries(values).filter(([, v]) => v));
     history.replaceState(null, "", `${location.pathname}${next.toString() ? `?${next}` : ""}`);
     refresh();
-  };
-  filters.addEventListener("submit", (event) => { event.preventDefault(); go(search); });
-  regionSelect.addEventListener("change", () => go(regionSelect));
-  categorySelect.addEventListener("change", () => go(categorySelect));
+  });
   const items = found.items.filter((e) => !e.archived);
   return section(t("program.assign"), filters,
     items.length ? h("ul", { class: "results" }, items.map((e) => assignForm(patient, e, today, refresh))) : h("p", {}, t("library.noMatch")));

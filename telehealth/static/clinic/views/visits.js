@@ -8,7 +8,7 @@ import { announce, h } from "../../shared/dom.js";
 import { t } from "../../shared/i18n.js";
 import { navigate } from "../../shared/router.js";
 import { alertText, busy, field, formError, notice, page, showErrors } from "../../shared/ui.js";
-import { fullName, options, patientsById, section, when, zone } from "../common.js";
+import { fullName, options, patientsById, reasonForm, section, when, zone } from "../common.js";
 
 const KINDS = ["follow_up", "initial_evaluation", "screening"];
 const OPEN = ["scheduled", "in_progress"];
@@ -208,20 +208,7 @@ function reschedule(v, refresh) {
 }
 
 function cancel(v, refresh) {
-  const reason = h("input", { name: "reason", maxlength: 500 });
-  const submit = h("button", { type: "submit" }, t("visit.cancel"));
-  const form = h("form", { class: "stack", novalidate: true }, field(t("visit.cancelReason"), reason), formError(), submit);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, async () => {
-      try {
-        await api.post(`/sessions/${v.id}/cancel`, { reason: reason.value.trim() || null });
-        refresh();
-      } catch (error) {
-        showErrors(form, error);
-      }
-    });
-  });
+  const form = reasonForm(`/sessions/${v.id}/cancel`, { label: t("visit.cancelReason"), button: t("visit.cancel"), refresh });
   return h("details", { class: "card" }, h("summary", {}, t("visit.cancel")), form);
 }
 
