@@ -3,7 +3,7 @@
 # make lint  - ruff lint + format check, and the import seams (scripts/check_imports.py)
 # make vendor - refresh the pinned browser libraries in telehealth/static/vendor (needs npm)
 # make contract - dump the OpenAPI document and lint it with Spectral (needs node and npm)
-# make screenshots - phone-size screenshots of the patient app into docs/screenshots (Chromium)
+# make screenshots - screenshots of the patient app and the clinic console into docs/screenshots (Chromium)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin

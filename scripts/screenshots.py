@@ -1,10 +1,11 @@
-"""Phone-size screenshots of every screen of the patient app, for docs/screenshots/ (`make screenshots`).
+"""Screenshots of every screen of the patient app (phone size) and the clinic console (laptop size,
+clinic-*.png), for docs/screenshots/ (`make screenshots`).
 
 Starts the app on a free localhost port with the demo clinic (on a throwaway SQLite file), signs in as
-the demo patient in Debian's Chromium, and saves one PNG per screen. The server's clock and the
-browser's are both set to one fixed morning, so the pictures change only when the app does.
+the demo patient, therapist and admin in Debian's Chromium, and saves one PNG per screen. The server's
+clock and the browser's are both set to one fixed morning, so the pictures change only when the app does.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only patient|clinic]
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from playwright.sync_api import Page, sync_playwright
 from werkzeug.serving import make_server
 
 from telehealth import create_app
-from telehealth.demo import DEMO_PASSWORD, PATIENTS, seed_demo
+from telehealth.demo import ADMIN, DEMO_PASSWORD, PATIENTS, THERAPISTS, seed_demo
 from telehealth.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ CHROMIUM = os.environ.get("TELEHEALTH_CHROMIUM", "/usr/bin/chromium")
 # A Tuesday, 09:30 in New York, where the demo patient Pat Rivera lives.
 MORNING = datetime(2026, 3, 10, 13, 30, tzinfo=UTC)
 PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
 OFFLINE = "net::ERR_INTERNET_DISCONNECTED"  # what Chromium logs for each request while offline
 
 
@@ -116,33 +118,108 @@ def tour(page: Page, url: str, out: Path) -> None:
     shoot(page, out, "11-today-spanish")
 
 
+def clinic_sign_in(page: Page, url: str, email: str, landing: str) -> None:
+    page.goto(f"{url}/clinic/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name=landing, level=1).wait_for()
+
+
+def clinic_tour(page: Page, url: str, out: Path) -> None:
+    page.goto(f"{url}/clinic/signin")
+    page.get_by_label("Email").wait_for()
+    shoot(page, out, "clinic-01-sign-in")
+    clinic_sign_in(page, url, THERAPISTS[0][0], "Caseload")
+    shoot(page, out, "clinic-02-caseload")
+    page.get_by_role("link", name="Kenji Sato").click()
+    page.get_by_role("heading", name="Kenji Sato", level=1).wait_for()
+    shoot(page, out, "clinic-03-patient")
+    page.get_by_role("link", name="Home program").click()
+    page.get_by_role("heading", name="Active exercises").wait_for()
+    first = page.locator("li.assignment").first
+    first.get_by_text("Change dose").click()
+    shoot(page, out, "clinic-04-program")
+    page.get_by_role("link", name="Hips and outcomes").click()
+    form = page.locator("form", has=page.get_by_role("button", name="Save the readings"))
+    for side, internal, external in (("Left hip", "26", "44"), ("Right hip", "40", "45")):
+        group = form.get_by_role("group", name=side)
+        group.get_by_label("Internal rotation").fill(internal)
+        group.get_by_label("External rotation").fill(external)
+    shoot(page, out, "clinic-05-hips-and-outcomes", full=True)
+    page.get_by_role("link", name="Reminders and RTM").click()
+    page.get_by_role("heading", name="Remote therapeutic monitoring").wait_for()
+    shoot(page, out, "clinic-06-reminders-and-rtm", full=True)
+    page.get_by_role("link", name="Visits", exact=True).click()
+    page.get_by_role("heading", name="Schedule a visit").wait_for()
+    form = page.locator("form", has=page.get_by_role("button", name="Schedule"))
+    form.get_by_label("Patient").select_option(label="Pat Rivera")
+    form.get_by_label("Date").fill("2026-03-13")
+    form.get_by_label("Time").fill("10:00")
+    form.get_by_label("Time").press("Tab")
+    page.locator(".conflicts .notice").wait_for()
+    shoot(page, out, "clinic-07-visits-week", full=True)
+    page.locator(".week .visit a").first.click()
+    page.get_by_role("heading", name="Actions").wait_for()
+    shoot(page, out, "clinic-08-visit")
+    page.get_by_role("link", name="Library").click()
+    page.get_by_role("heading", name="New exercise").wait_for()
+    shoot(page, out, "clinic-09-library")
+    page.get_by_role("link", name="Templates").click()
+    page.get_by_role("heading", name="New template").wait_for()
+    shoot(page, out, "clinic-10-templates")
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("heading", name="Pacientes a cargo").or_(
+        page.get_by_role("heading", name="Plantillas de programa")
+    ).wait_for()
+    shoot(page, out, "clinic-11-templates-spanish")
+    page.get_by_label("Idioma").select_option("en")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Clinic sign-in").wait_for()
+    clinic_sign_in(page, url, ADMIN[0], "Patients")
+    shoot(page, out, "clinic-12-all-patients")
+    page.get_by_role("link", name="Therapists").click()
+    page.get_by_role("heading", name="Invite a therapist").wait_for()
+    shoot(page, out, "clinic-13-therapists")
+    page.get_by_role("link", name="Audit trail").click()
+    page.get_by_label("Patient").select_option(label="Kenji Sato")
+    page.locator("main table tbody tr").first.wait_for()
+    shoot(page, out, "clinic-14-audit-trail")
+
+
 def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", choices=("patient", "clinic"), help="one app's screens only")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with time_machine.travel(MORNING, tick=True), demo_server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(
-            viewport=PHONE, device_scale_factor=1, locale="en-US", timezone_id="America/New_York"
-        )
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.clock.install(time=MORNING)
-        page.on(
-            "console",
-            lambda m: problems.append(m.text) if m.type == "error" and OFFLINE not in m.text else None,
-        )
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        try:
-            tour(page, url, args.out)
-        finally:
-            for problem in problems:
-                print(f"page problem: {problem}", file=sys.stderr)
-            if problems:
-                page.screenshot(path=str(args.out / "failed.png"))
+        tours = [("patient", PHONE, tour), ("clinic", LAPTOP, clinic_tour)]
+        for name, viewport, walk in tours:
+            if args.only and args.only != name:
+                continue
+            context = browser.new_context(
+                viewport=viewport, device_scale_factor=1, locale="en-US", timezone_id="America/New_York"
+            )
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            page.clock.install(time=MORNING)
+            page.on(
+                "console",
+                lambda m: problems.append(m.text) if m.type == "error" and OFFLINE not in m.text else None,
+            )
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            try:
+                walk(page, url, args.out)
+            finally:
+                for problem in problems:
+                    print(f"page problem: {problem}", file=sys.stderr)
+                if problems:
+                    page.screenshot(path=str(args.out / f"failed-{name}.png"))
+                context.close()
         browser.close()
     return 1 if problems else 0
 

@@ -61,6 +61,7 @@ def register_blueprints(app: APIFlask) -> None:
     from telehealth.accounts.routes import bp as accounts
     from telehealth.apidocs.routes import bp as apidocs
     from telehealth.audit.routes import bp as audit
+    from telehealth.clinic.routes import bp as clinic
     from telehealth.dashboard.routes import bp as dashboard
     from telehealth.fhir.routes import bp as fhir
     from telehealth.measures.routes import bp as measures
@@ -88,6 +89,7 @@ def register_blueprints(app: APIFlask) -> None:
         ops,
         apidocs,
         webapp,
+        clinic,
     ):
         app.register_blueprint(blueprint)
 

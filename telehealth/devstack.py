@@ -78,6 +78,7 @@ def banner(port: int) -> str:
         "",
         "Ready: API, worker and scheduler are up. Ctrl-C stops all three.",
         f"  Patient app: {base}/app/ (sign in as a demo patient below)",
+        f"  Clinic:      {base}/clinic/ (sign in as the demo therapist or admin below)",
         f"  API:         {base}/api/v1",
         f"  API docs:    {base}/docs",
         f"  Emails:      {mail}",

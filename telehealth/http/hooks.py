@@ -25,6 +25,12 @@ APP_CSP = (
     "media-src 'self' https:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+# /clinic/ (the clinic console) likewise; no service worker and no manifest there.
+CLINIC_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "media-src 'self' https:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
@@ -93,6 +99,8 @@ def init_app(app: APIFlask) -> None:
             response.headers["Content-Security-Policy"] = DOCS_CSP
         elif request.path == "/app" or request.path.startswith("/app/"):
             response.headers["Content-Security-Policy"] = APP_CSP
+        elif request.path == "/clinic" or request.path.startswith("/clinic/"):
+            response.headers["Content-Security-Policy"] = CLINIC_CSP
         else:
             response.headers.setdefault("Content-Security-Policy", API_CSP)
         if request.path.startswith("/api/"):

@@ -17,7 +17,10 @@ from flask import Blueprint, Response, redirect, render_template, url_for
 bp = Blueprint("webapp", __name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-STATIC_APP = ROOT / "static" / "app"
+STATIC = ROOT / "static"
+STATIC_APP = STATIC / "app"
+# Modules and messages the app shares with the clinic console (api client, i18n, dom, charts...).
+STATIC_SHARED = STATIC / "shared"
 SHELL_TEMPLATE = ROOT / "templates" / "webapp" / "app.html"
 WORKER_SOURCE = Path(__file__).with_name("service-worker.js")
 THEME_COLOR = "#0b6e69"
@@ -31,12 +34,14 @@ def catalog(language: str) -> dict[str, str]:
 
 
 def app_files() -> list[Path]:
-    return sorted(path for path in STATIC_APP.rglob("*") if path.is_file())
+    """Every file the app is made of: its own, and the ones it shares with the clinic console."""
+    folders = (STATIC_APP, STATIC_SHARED)
+    return sorted(path for folder in folders for path in folder.rglob("*") if path.is_file())
 
 
 def precache() -> list[str]:
     """What the service worker keeps for offline use: the shell, the manifest and every app file."""
-    files = [url_for("static", filename=f"app/{p.relative_to(STATIC_APP).as_posix()}") for p in app_files()]
+    files = [url_for("static", filename=p.relative_to(STATIC).as_posix()) for p in app_files()]
     return [url_for("webapp.shell"), url_for("webapp.manifest"), *files]
 
 

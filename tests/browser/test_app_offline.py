@@ -107,7 +107,7 @@ def test_a_batch_whose_answer_is_lost_is_sent_again_and_stays_one_row(browser, l
         # The very same batch twice more, at once, through the app's own API module: nothing added.
         statuses = page.evaluate(
             """async ([path, body]) => {
-                const api = await import("/static/app/api.js");
+                const api = await import("/static/shared/api.js");
                 const answers = await Promise.all([api.post(path, body), api.post(path, body)]);
                 return answers.map((a) => a.results[0].status);
             }""",

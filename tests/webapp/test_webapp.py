@@ -16,7 +16,8 @@ from telehealth import devstack, links
 from telehealth.webapp import routes
 
 APP = Path(routes.STATIC_APP)
-SCRIPTS = sorted(APP.rglob("*.js"))
+SHARED = Path(routes.STATIC_SHARED)
+SCRIPTS = sorted([*APP.rglob("*.js"), *SHARED.rglob("*.js")])
 
 
 class _Page(HTMLParser):
@@ -97,8 +98,12 @@ def test_the_service_worker_keeps_every_app_file_and_each_is_served(client):
     source = worker.get_data(as_text=True)
     kept = json.loads(re.search(r"^const PRECACHE = (.+);$", source, flags=re.MULTILINE)[1])
     expected = {
-        f"/static/app/{path.relative_to(APP).as_posix()}" for path in APP.rglob("*") if path.is_file()
+        f"/static/{path.relative_to(APP.parent).as_posix()}"
+        for folder in (APP, SHARED)
+        for path in folder.rglob("*")
+        if path.is_file()
     }
+    assert "/static/shared/api.js" in expected
     assert expected | {"/app/", "/app/manifest.webmanifest"} == set(kept)
     for url in kept:
         assert client.get(url).status_code == 200, url
@@ -127,7 +132,14 @@ def test_the_manifest_makes_the_app_installable(client):
 
 @pytest.fixture(scope="module")
 def catalogs() -> dict[str, dict[str, str]]:
-    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in (APP / "i18n").glob("*.json")}
+    # The app's own catalog and the shared one are read together, as the browser reads them.
+    return {
+        path.stem: {
+            **json.loads((SHARED / "i18n" / path.name).read_text(encoding="utf-8")),
+            **json.loads(path.read_text(encoding="utf-8")),
+        }
+        for path in (APP / "i18n").glob("*.json")
+    }
 
 
 def test_english_and_spanish_say_the_same_things(catalogs):

@@ -1,14 +1,14 @@
 // The patient app: layout, routes, and the start-up (language, service worker, session, outbox).
 
-import { ApiError } from "./api.js";
-import { h } from "./dom.js";
-import * as i18n from "./i18n.js";
-import { t } from "./i18n.js";
-import { match, navigate, route, start } from "./router.js";
+import { ApiError } from "../shared/api.js";
+import { h } from "../shared/dom.js";
+import * as i18n from "../shared/i18n.js";
+import { t } from "../shared/i18n.js";
+import { match, navigate, route, setPrefix, start } from "../shared/router.js";
 import * as sessions from "./session.js";
 import { session } from "./session.js";
 import * as sync from "./sync.js";
-import { alertBox, focusAfterRedraw, page } from "./ui.js";
+import { alertBox, focusAfterRedraw, page } from "../shared/ui.js";
 import { account } from "./views/account.js";
 import { confirmEmail, invitation, resetPassword, signin, staffNotice, unsubscribe } from "./views/auth.js";
 import { progress } from "./views/progress.js";
@@ -17,6 +17,7 @@ import { reminders } from "./views/reminders.js";
 import { today } from "./views/today.js";
 import { visit, visits } from "./views/visits.js";
 
+setPrefix("/app");
 // The pages emails link to (telehealth/links.py) are the first five.
 route("/invitation", invitation, { access: "guest" });
 route("/reset-password", resetPassword, { access: "anyone" });
@@ -93,7 +94,7 @@ async function render({ focus = true } = {}) {
   }
   const found = match(url.pathname);
   const signedIn = Boolean(session.user);
-  if (found?.access === "patient" && !signedIn) {
+  if (found?.access === "member" && !signedIn) {
     return navigate(`/app/signin?next=${encodeURIComponent(url.pathname + url.search)}`, { replace: true });
   }
   if (found?.access === "guest" && signedIn && session.user.role === "patient") {
@@ -108,7 +109,7 @@ async function render({ focus = true } = {}) {
   const refresh = () => render({ focus: false });
   try {
     if (!found) page(view, t("notFound.title"), h("p", {}, h("a", { href: "/app/today" }, t("notFound.back"))));
-    else if (found.access === "patient" && session.user.role !== "patient") await staffNotice(view);
+    else if (found.access === "member" && session.user.role !== "patient") await staffNotice(view);
     else await found.view(view, { params: found.params, query: url.searchParams, render: refresh, refresh });
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
@@ -127,7 +128,7 @@ async function render({ focus = true } = {}) {
 }
 
 async function boot() {
-  await i18n.init();
+  await i18n.init(new URL("./i18n/", import.meta.url));
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch((error) => console.warn("service worker", error));
   }

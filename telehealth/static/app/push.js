@@ -1,7 +1,7 @@
 // Web Push for this browser: the VAPID key from GET /push/vapid-public-key, the subscription from the
 // browser's push service, registered with POST /me/push-subscriptions.
 
-import * as api from "./api.js";
+import * as api from "../shared/api.js";
 
 const KEY = "telehealth.push";
 

@@ -1,8 +1,10 @@
 // Who is signed in (GET /me) and their patient record, kept on the device for offline use.
 
-import * as api from "./api.js";
+import * as api from "../shared/api.js";
 import * as store from "./store.js";
-import { deviceZone } from "./dates.js";
+import { deviceZone } from "../shared/dates.js";
+import { t } from "../shared/i18n.js";
+import { notice } from "../shared/ui.js";
 
 export const session = { user: null, patient: null, offline: false };
 // Set while this browser has a session, so a visitor who never signed in costs no 401 from GET /me.
@@ -88,4 +90,12 @@ export async function forget() {
   await store.clear("cache");
   session.user = null;
   session.patient = null;
+}
+
+/** Said above answers that come from this device's cache because the app is offline. */
+export function staleNote(result) {
+  if (!result.stale) return null;
+  const when = new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: "medium", timeStyle: "short" })
+    .format(new Date(result.at));
+  return notice(t("offline.lastSeen", { when }), "warn");
 }

@@ -1,7 +1,7 @@
 // Progress logs wait in IndexedDB ("outbox") under their client UUID until POST /progress-logs/batch
 // has them. Sending twice never makes two rows: the API answers "duplicate" for an id it already has.
 
-import * as api from "./api.js";
+import * as api from "../shared/api.js";
 import * as store from "./store.js";
 import { session } from "./session.js";
 

@@ -1,13 +1,13 @@
 // Account: who is signed in (and a pending email change), language, the printable program,
 // password change and sign-out.
 
-import * as api from "../api.js";
-import { h } from "../dom.js";
-import { t } from "../i18n.js";
-import { navigate } from "../router.js";
+import * as api from "../../shared/api.js";
+import { h } from "../../shared/dom.js";
+import { t } from "../../shared/i18n.js";
+import { navigate } from "../../shared/router.js";
 import { fresh, session, signOut } from "../session.js";
 import * as sync from "../sync.js";
-import { busy, field, formError, notice, page, passwordInput, showErrors } from "../ui.js";
+import { busy, field, formError, notice, page, passwordInput, showErrors } from "../../shared/ui.js";
 import { languagePicker } from "./auth.js";
 
 function passwordForm() {

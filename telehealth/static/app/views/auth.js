@@ -1,12 +1,12 @@
 // Pages for people not signed in, and the pages emails link to: sign-in, invitation, password reset,
 // email-change confirmation and unsubscribe.
 
-import * as api from "../api.js";
-import { h } from "../dom.js";
-import { LANGUAGES, lang, setLanguage, t } from "../i18n.js";
-import { navigate } from "../router.js";
+import * as api from "../../shared/api.js";
+import { h } from "../../shared/dom.js";
+import { LANGUAGES, lang, setLanguage, t } from "../../shared/i18n.js";
+import { navigate } from "../../shared/router.js";
 import { forget, signIn, signOut } from "../session.js";
-import { alertBox, alertText, busy, field, formError, notice, page, passwordInput, showErrors } from "../ui.js";
+import { alertBox, alertText, busy, field, formError, notice, page, passwordInput, showErrors } from "../../shared/ui.js";
 
 /** Read a link's token once and take it out of the address bar and history. */
 function takeToken(query) {

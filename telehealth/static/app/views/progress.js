@@ -1,12 +1,12 @@
 // Progress: adherence over 30 days, pain over time, hip rotation in words, and questionnaire results.
 
-import * as api from "../api.js";
-import { adherenceBars, painLine } from "../charts.js";
-import { addDays, formatDay, instantAt, localDate } from "../dates.js";
-import { h, uid } from "../dom.js";
-import { number, percent, t } from "../i18n.js";
-import { fresh, session, zone } from "../session.js";
-import { alertBox, notice, page, staleNote } from "../ui.js";
+import * as api from "../../shared/api.js";
+import { adherenceBars, painByDay, painLine } from "../../shared/charts.js";
+import { addDays, formatDay, instantAt, localDate } from "../../shared/dates.js";
+import { h, uid } from "../../shared/dom.js";
+import { number, percent, t } from "../../shared/i18n.js";
+import { fresh, session, staleNote, zone } from "../session.js";
+import { alertBox, notice, page } from "../../shared/ui.js";
 
 const DAYS = 30;
 export const INSTRUMENTS = ["nprs", "psfs", "odi"];
@@ -30,17 +30,7 @@ function adherenceSection(result) {
 
 function painSection(result, from) {
   if (result.status === "rejected") return section("pain-title", t("progress.pain"), failed(result));
-  const byDay = new Map();
-  for (const log of result.value.value) {
-    const day = localDate(zone(), new Date(log.performed_at));
-    if (!byDay.has(day)) byDay.set(day, []);
-    byDay.get(day).push(log.pain_score);
-  }
-  const points = [];
-  for (let i = 0; i < DAYS; i += 1) {
-    const scores = byDay.get(addDays(from, i));
-    if (scores) points.push([i, scores.reduce((a, b) => a + b, 0) / scores.length]);
-  }
+  const points = painByDay(result.value.value, zone(), from, DAYS);
   if (!points.length) return section("pain-title", t("progress.pain"), staleNote(result.value), h("p", {}, t("progress.painNone")));
   const mean = (list) => list.reduce((a, [, v]) => a + v, 0) / list.length;
   const first = points.filter(([i]) => i < 7);

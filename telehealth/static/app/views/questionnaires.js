@@ -1,12 +1,12 @@
 // Outcome questionnaires: NPRS and PSFS forms; the ODI as its ten sections with a 0-5 choice each,
 // the answers worded only by the clinic's licensed text (GET /outcomes/odi/form), else numbered.
 
-import * as api from "../api.js";
-import { h, uid } from "../dom.js";
-import { lang, t } from "../i18n.js";
-import { navigate } from "../router.js";
+import * as api from "../../shared/api.js";
+import { h, uid } from "../../shared/dom.js";
+import { lang, t } from "../../shared/i18n.js";
+import { navigate } from "../../shared/router.js";
 import { session } from "../session.js";
-import { alertBox, alertText, busy, field, formError, notice, page, showErrors } from "../ui.js";
+import { alertBox, alertText, busy, field, formError, notice, page, showErrors } from "../../shared/ui.js";
 import { INSTRUMENTS, scoreText } from "./progress.js";
 import { painSlider } from "./today.js";
 

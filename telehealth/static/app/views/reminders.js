@@ -1,11 +1,11 @@
 // Reminders: time, channels and quiet hours (PUT /reminder-settings), and Web Push for this browser.
 
-import * as api from "../api.js";
-import { h, uid } from "../dom.js";
-import { t } from "../i18n.js";
+import * as api from "../../shared/api.js";
+import { h, uid } from "../../shared/dom.js";
+import { t } from "../../shared/i18n.js";
 import * as push from "../push.js";
-import { fresh, session } from "../session.js";
-import { alertBox, busy, field, formError, notice, page, showErrors, staleNote } from "../ui.js";
+import { fresh, session, staleNote } from "../session.js";
+import { alertBox, busy, field, formError, notice, page, showErrors } from "../../shared/ui.js";
 
 const CHANNELS = ["email", "sms", "push"];
 

@@ -1,13 +1,13 @@
 // Today: each exercise with its dose, instructions and media; a set counter and a hold timer; "done"
 // keeps a log on the device at once (with a pain score) and sends it when it can.
 
-import * as api from "../api.js";
-import { addDays, formatDay, instantAt, localDate } from "../dates.js";
-import { announce, h, uid } from "../dom.js";
-import { t } from "../i18n.js";
-import { fresh, session, zone } from "../session.js";
+import * as api from "../../shared/api.js";
+import { addDays, formatDay, instantAt, localDate } from "../../shared/dates.js";
+import { announce, h, uid } from "../../shared/dom.js";
+import { t } from "../../shared/i18n.js";
+import { fresh, session, staleNote, zone } from "../session.js";
 import * as sync from "../sync.js";
-import { alertBox, busy, field, focusAfterRedraw, notice, page, staleNote } from "../ui.js";
+import { alertBox, busy, field, focusAfterRedraw, notice, page } from "../../shared/ui.js";
 
 const IMAGE = /\.(png|jpe?g|gif|webp|svg|avif)(\?.*)?$/i;
 const VIDEO = /\.(mp4|webm|ogv|ogg|mov)(\?.*)?$/i;

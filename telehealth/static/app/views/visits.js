@@ -1,11 +1,11 @@
 // Visits: upcoming and past video visits; "join" from the moment the room opens; add to calendar.
 
-import * as api from "../api.js";
-import { formatDateTime } from "../dates.js";
-import { h, uid } from "../dom.js";
-import { t } from "../i18n.js";
-import { fresh, zone } from "../session.js";
-import { alertBox, busy, notice, page, staleNote } from "../ui.js";
+import * as api from "../../shared/api.js";
+import { formatDateTime } from "../../shared/dates.js";
+import { h, uid } from "../../shared/dom.js";
+import { t } from "../../shared/i18n.js";
+import { fresh, staleNote, zone } from "../session.js";
+import { alertBox, busy, notice, page } from "../../shared/ui.js";
 
 const ACTIVE = new Set(["scheduled", "in_progress"]);
 const JOIN_OPENS_MINUTES = 15; // only for a visit read before the API said `join_opens_at`

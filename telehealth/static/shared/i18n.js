@@ -1,14 +1,17 @@
-// The message catalog: i18n/<language>.json holds every string the app shows, one file per language.
+// The message catalogs: shared/i18n/<language>.json holds what the shared modules say (errors), and
+// each app's own i18n/<language>.json everything else it shows; one file per language in each place.
 
 export const LANGUAGES = ["en", "es"];
 const KEY = "telehealth.language";
+const SHARED = new URL("./i18n/", import.meta.url);
+let folders = [SHARED];
 let language = "en";
 let messages = {};
 let fallback = {};
 
 async function load(code) {
-  const response = await fetch(new URL(`./i18n/${code}.json`, import.meta.url));
-  return response.json();
+  const parts = await Promise.all(folders.map(async (folder) => (await fetch(new URL(`${code}.json`, folder))).json()));
+  return Object.assign({}, ...parts);
 }
 
 function preferred() {
@@ -18,7 +21,9 @@ function preferred() {
   return asked.find((code) => LANGUAGES.includes(code)) || "en";
 }
 
-export async function init() {
+/** `catalog`: the URL of the app's own i18n/ folder (with its trailing slash). */
+export async function init(catalog) {
+  folders = [SHARED, catalog];
   fallback = await load("en");
   await setLanguage(preferred(), { keep: false });
 }

@@ -94,13 +94,6 @@ export async function busy(button, work) {
   }
 }
 
-export function staleNote(result) {
-  if (!result.stale) return null;
-  const when = new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: "medium", timeStyle: "short" })
-    .format(new Date(result.at));
-  return notice(t("offline.lastSeen", { when }), "warn");
-}
-
 export function passwordInput(name, autocomplete) {
   return h("input", { type: "password", name, autocomplete, required: true, minlength: 10, maxlength: 128 });
 }

@@ -1,5 +1,6 @@
 // Small SVG charts. Each is an image with a name saying what it shows; the page says it in words too.
 
+import { addDays, localDate } from "./dates.js";
 import { s } from "./dom.js";
 
 const W = 320;
@@ -47,4 +48,20 @@ export function painLine(points, count, label) {
     s("path", { d: path, class: "line" }),
     ...points.map(([i, v]) => s("circle", { cx: x(i), cy: y(v), r: 3, class: "dot" })),
   ]);
+}
+
+/** [dayIndex, mean pain] for each of `count` local days (in `zone`) from `from` that has a log. */
+export function painByDay(logs, zone, from, count) {
+  const byDay = new Map();
+  for (const log of logs) {
+    const day = localDate(zone, new Date(log.performed_at));
+    if (!byDay.has(day)) byDay.set(day, []);
+    byDay.get(day).push(log.pain_score);
+  }
+  const points = [];
+  for (let i = 0; i < count; i += 1) {
+    const scores = byDay.get(addDays(from, i));
+    if (scores) points.push([i, scores.reduce((a, b) => a + b, 0) / scores.length]);
+  }
+  return points;
 }

@@ -1,20 +1,26 @@
-// A small history router for /app/...: a table of paths, each with a view and who may see it.
+// A small history router for one app's pages (/app/... or /clinic/...): a table of paths, each with
+// a view and who may see it. Each app names its prefix once, before its routes.
 
-export const PREFIX = "/app";
+let PREFIX = "/app";
 const routes = [];
 let onChange = () => {};
 
+export function setPrefix(prefix) {
+  PREFIX = prefix;
+}
+
 /**
- * route("/visits/:id", view, {access}) where access is "patient" (signed-in patients; the default),
- * "guest" (people not signed in: sign-in, invitation) or "anyone" (links from emails).
+ * route("/visits/:id", view, {access}) where access is "member" (signed in as one the app is for;
+ * the default), "guest" (people not signed in: sign-in, invitation) or "anyone" (links from emails).
+ * Any other option (nav, roles...) is kept on the entry for the app to read.
  */
-export function route(path, view, { access = "patient", nav = null } = {}) {
+export function route(path, view, { access = "member", ...more } = {}) {
   const keys = [];
   const pattern = path.replace(/:(\w+)/g, (_, key) => {
     keys.push(key);
     return "([^/]+)";
   });
-  routes.push({ path, view, access, nav, keys, regex: new RegExp(`^${PREFIX}${pattern}/?$`) });
+  routes.push({ ...more, path, view, access, keys, regex: new RegExp(`^${PREFIX}${pattern}/?$`) });
 }
 
 export function match(pathname) {
