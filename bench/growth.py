@@ -35,6 +35,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -84,10 +85,11 @@ SELECT md5('growth-assignment-' || k)::uuid, md5('growth-patient-' || k)::uuid, 
 FROM generate_series(0, CAST(:n AS integer) - 1) AS k;
 
 CREATE TABLE growth_ids AS
-SELECT array_agg(md5('growth-patient-' || k)::uuid ORDER BY k) AS patients,
-       array_agg(md5('growth-assignment-' || k)::uuid ORDER BY k) AS assignments,
-       array_agg(md5('growth-user-' || k)::uuid ORDER BY k) AS users
+SELECT k, md5('growth-patient-' || k)::uuid AS patient, md5('growth-assignment-' || k)::uuid AS assignment,
+       md5('growth-user-' || k)::uuid AS "user"
 FROM generate_series(0, CAST(:n AS integer) - 1) AS k;
+
+ANALYZE growth_ids;
 """
 
 # Row i belongs to patient i % n and is written at `since + i * step`: time order across patients.
@@ -96,20 +98,18 @@ FILL = {
         INSERT INTO audit_events (id, at, actor_id, actor_role, action, outcome, status_code,
                                   resource_type, resource_id, patient_id, ip, request_id)
         SELECT gen_random_uuid(), CAST(:since AS timestamptz) + i * CAST(:step AS interval),
-               g.users[1 + i % :n], 'patient', 'program.today', 'success', 200, 'patient',
-               CAST(g.patients[1 + i % :n] AS text), g.patients[1 + i % :n], '127.0.0.1',
-               md5(CAST(i AS text))
-        FROM generate_series(0, CAST(:rows AS bigint) - 1) AS i, growth_ids AS g
+               g."user", 'patient', 'program.today', 'success', 200, 'patient',
+               CAST(g.patient AS text), g.patient, '127.0.0.1', md5(CAST(i AS text))
+        FROM generate_series(0, CAST(:rows AS bigint) - 1) AS i JOIN growth_ids AS g ON g.k = i % :n
     """,
     "progress_logs": """
         INSERT INTO progress_logs (id, patient_id, assignment_id, performed_at, sets_completed,
                                    reps_completed, hold_seconds, side, pain_score, difficulty, notes,
                                    recorded_by, created_at)
-        SELECT gen_random_uuid(), g.patients[1 + i % :n], g.assignments[1 + i % :n],
+        SELECT gen_random_uuid(), g.patient, g.assignment,
                CAST(:since AS timestamptz) + i * CAST(:step AS interval), 3, 10, NULL, NULL,
-               (i % 7)::int, NULL, NULL, g.users[1 + i % :n],
-               CAST(:since AS timestamptz) + i * CAST(:step AS interval)
-        FROM generate_series(0, CAST(:rows AS bigint) - 1) AS i, growth_ids AS g
+               (i % 7)::int, NULL, NULL, g."user", CAST(:since AS timestamptz) + i * CAST(:step AS interval)
+        FROM generate_series(0, CAST(:rows AS bigint) - 1) AS i JOIN growth_ids AS g ON g.k = i % :n
     """,
 }
 # What one request writes: a row for a patient picked among all, at now.
@@ -117,18 +117,17 @@ WRITE = {
     "audit_events": """
         INSERT INTO audit_events (id, at, actor_id, actor_role, action, outcome, status_code,
                                   resource_type, resource_id, patient_id, ip, request_id)
-        SELECT gen_random_uuid(), now(), g.users[1 + (i * 7919) % :n], 'patient', 'program.today',
-               'success', 200, 'patient', CAST(g.patients[1 + (i * 7919) % :n] AS text),
-               g.patients[1 + (i * 7919) % :n], '127.0.0.1', md5(CAST(i AS text))
-        FROM generate_series(1, :rows) AS i, growth_ids AS g
+        SELECT gen_random_uuid(), now(), g."user", 'patient', 'program.today', 'success', 200,
+               'patient', CAST(g.patient AS text), g.patient, '127.0.0.1', md5(CAST(i AS text))
+        FROM generate_series(1, :rows) AS i JOIN growth_ids AS g ON g.k = (i * 7919) % :n
     """,
     "progress_logs": """
         INSERT INTO progress_logs (id, patient_id, assignment_id, performed_at, sets_completed,
                                    reps_completed, hold_seconds, side, pain_score, difficulty, notes,
                                    recorded_by, created_at)
-        SELECT gen_random_uuid(), g.patients[1 + (i * 7919) % :n], g.assignments[1 + (i * 7919) % :n],
-               now(), 3, 10, NULL, NULL, 2, NULL, NULL, g.users[1 + (i * 7919) % :n], now()
-        FROM generate_series(1, :rows) AS i, growth_ids AS g
+        SELECT gen_random_uuid(), g.patient, g.assignment, now(), 3, 10, NULL, NULL, 2, NULL, NULL,
+               g."user", now()
+        FROM generate_series(1, :rows) AS i JOIN growth_ids AS g ON g.k = (i * 7919) % :n
     """,
 }
 
@@ -222,33 +221,40 @@ def prepare(app: APIFlask, patients: int, now: datetime) -> dict[str, Any]:
     return kept
 
 
+def _fill_table(engine: Any, table: str, params: dict[str, Any], kept: dict[str, Any]) -> None:
+    """One table from scratch on its own connection (the two tables fill side by side)."""
+    with engine.connect() as connection:
+        connection.execute(text("SET LOCAL synchronous_commit = off"))
+        connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        for name, _ in kept["foreign_keys"]:
+            connection.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"'))
+        connection.execute(text(f"TRUNCATE {table}"))
+        for name, _ in kept["indexes"]:
+            connection.execute(text(f'DROP INDEX "{name}"'))
+        for name, _ in kept["primary_key"]:
+            connection.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+        connection.execute(text(FILL[table]), params)
+        for name, definition in kept["primary_key"]:
+            connection.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+        for _, definition in kept["indexes"]:
+            connection.execute(text(definition))
+        connection.commit()
+
+
 def fill(app: APIFlask, rows: int, patients: int, kept: dict[str, Any], now: datetime) -> float:
     started = time.monotonic()
     since = now - timedelta(days=365 * YEARS)
-    step = timedelta(days=365 * YEARS) / rows
+    params = {"rows": rows, "n": patients, "since": since, "step": timedelta(days=365 * YEARS) / rows}
     with app.app_context():
-        connection = db.session.connection()
-        connection.execute(text("SET LOCAL synchronous_commit = off"))
-        connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        engine = db.engine
+    with ThreadPoolExecutor(max_workers=len(TABLES)) as pool:
+        for done in [pool.submit(_fill_table, engine, table, params, kept[table]) for table in TABLES]:
+            done.result()
+    # After both commits: a VACUUM while the other table's fill is still open could not mark its
+    # pages all-visible, and index-only counts would then read the heap.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as auto:
         for table in TABLES:
-            for name, _ in kept[table]["foreign_keys"]:
-                connection.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"'))
-            connection.execute(text(f"TRUNCATE {table}"))
-            for name, _ in kept[table]["indexes"]:
-                connection.execute(text(f'DROP INDEX "{name}"'))
-            for name, _ in kept[table]["primary_key"]:
-                connection.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
-            params = {"rows": rows, "n": patients, "since": since, "step": step}
-            connection.execute(text(FILL[table]), params)
-            for name, definition in kept[table]["primary_key"]:
-                connection.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
-            for _, definition in kept[table]["indexes"]:
-                connection.execute(text(definition))
-        db.session.commit()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as auto:
-            for table in TABLES:
-                auto.execute(text(f"VACUUM (ANALYZE) {table}"))
-        db.session.remove()
+            auto.execute(text(f"VACUUM (ANALYZE) {table}"))
     return time.monotonic() - started
 
 
