@@ -17,7 +17,7 @@ from pathlib import Path
 
 from apiflask import APIFlask
 
-from bench import api, delivery, scale
+from bench import api, delivery, growth, scale
 from bench.report import Report
 from bench.services import (
     OUT,
@@ -33,7 +33,7 @@ from telehealth import create_app
 from telehealth.extensions import db
 
 README = Path(__file__).with_name("README.md")
-PARTS = ("api", "reminders")
+PARTS = ("api", "reminders", "growth")
 
 
 def _say(message: str) -> None:
@@ -47,6 +47,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=6, help="seconds of each measured wrk run")
     parser.add_argument(
         "--sizes", default="100000,1000000", help="patient counts for the reminder scan, ascending"
+    )
+    parser.add_argument(
+        "--growth-sizes",
+        default="1000000,10000000",
+        help="rows of audit_events and of progress_logs for the growth part, ascending",
     )
     parser.add_argument(
         "--profile", action="store_true", help="py-spy the gunicorn workers in round 1 (bench/out/)"
@@ -100,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
                     report.scale = scale.run(app, sizes, _say)
                     scale.park_daily_checks(app)
                     report.delivery = delivery.run(app, processes, database, redis_url, secret, _say)
+                    with app.app_context():
+                        db.engine.dispose()
+            if "growth" in parts:
+                with temporary_database("growth") as database:
+                    migrate(database)
+                    app = _scale_app(database, redis_url, secret)
+                    growth_sizes = [int(size) for size in args.growth_sizes.split(",")]
+                    report.growth = growth.run(app, growth_sizes, _say)
                     with app.app_context():
                         db.engine.dispose()
     except BenchError as exc:

@@ -15,13 +15,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from apiflask import APIFlask
 from sqlalchemy import func, select
 
-from bench import load, queries
+from bench import floor, load, queries
 from bench.seed import Seeded, seed
-from bench.services import Processes, migrate, sqlalchemy_url
+from bench.services import BenchError, Processes, migrate, sqlalchemy_url
 from telehealth import create_app
 from telehealth.common.time import utcnow
 from telehealth.extensions import db
@@ -29,6 +30,7 @@ from telehealth.progress.models import ProgressLog
 
 CASELOAD_PATH = "/api/v1/dashboard/caseload"
 CEILING = load.Endpoint("ceiling", "GET", "/healthz")
+FLOOR_PATH = "/api/v1/bench/floor/patients/{}/today"
 
 
 @dataclass
@@ -36,6 +38,7 @@ class EndpointFigures:
     name: str
     runs: list[load.LoadResult] = field(default_factory=list)
     fractions: list[float] = field(default_factory=list)  # per round, of the ceiling around it
+    of_floor: list[float] = field(default_factory=list)  # per round, of that round's floor run
 
     @property
     def rate(self) -> float:
@@ -66,6 +69,10 @@ class EndpointFigures:
     def fraction(self) -> float:
         return statistics.median(self.fractions) if self.fractions else 0.0
 
+    @property
+    def floor_fraction(self) -> float:
+        return statistics.median(self.of_floor) if self.of_floor else 0.0
+
     def statuses(self) -> dict[str, int]:
         found: dict[str, int] = {}
         for run in self.runs:
@@ -89,9 +96,9 @@ class ApiFigures:
 
 
 def in_process_app(database: str, redis_url: str) -> APIFlask:
-    """The app with production settings on the bench database; Celery messages go nowhere (the
-    invitations that patient intake queues are not under test)."""
-    return create_app(
+    """The app with production settings on the bench database, and the floor (bench/floor.py);
+    Celery messages go nowhere (the invitations that patient intake queues are not under test)."""
+    app = create_app(
         "production",
         {
             "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database),
@@ -102,6 +109,32 @@ def in_process_app(database: str, redis_url: str) -> APIFlask:
             "PUBLIC_BASE_URL": "http://127.0.0.1",
         },
     )
+    app.register_blueprint(floor.bp)
+    return app
+
+
+def check_floor(app: APIFlask, data: Seeded) -> None:
+    """The floor must do the real endpoint's work: same day, items, planned, done and completion."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {data.main.token}"}
+    real = client.get(f"/api/v1/patients/{data.main.patient_id}/today", headers=headers)
+    floor_answer = client.get(FLOOR_PATH.format(data.main.patient_id), headers=headers)
+
+    def gist(answer: Any) -> Any:
+        items = [
+            (i["assignment"]["id"], i["exercise"]["id"], i["prescription"]["sets"], i["planned"], i["done"])
+            for i in answer["items"]
+        ]
+        return answer["date"], items, answer["completion"]
+
+    if real.status_code != 200 or floor_answer.status_code != 200:
+        raise BenchError(f"today answered {real.status_code}, the floor {floor_answer.status_code}")
+    if gist(real.json) != gist(floor_answer.json):
+        raise BenchError(
+            f"the floor's answer differs from today's: {gist(floor_answer.json)} vs {gist(real.json)}"
+        )
+    if not real.json["items"]:
+        raise BenchError("the main patient has nothing planned today: the floor would compare nothing")
 
 
 def has_route(app: APIFlask, path: str) -> bool:
@@ -110,7 +143,10 @@ def has_route(app: APIFlask, path: str) -> bool:
 
 def endpoints(data: Seeded, performed_at: str, dashboard: bool) -> list[load.Endpoint]:
     main, writer = data.main, data.writer
-    found = [load.Endpoint("today", "GET", f"/api/v1/patients/{main.patient_id}/today", main.token)]
+    found = [
+        load.Endpoint("floor", "GET", FLOOR_PATH.format(main.patient_id), main.token),
+        load.Endpoint("today", "GET", f"/api/v1/patients/{main.patient_id}/today", main.token),
+    ]
     if dashboard:
         path = f"{CASELOAD_PATH}?per_page=200"
         found.append(load.Endpoint("dashboard", "GET", path, data.large_therapist.token))
@@ -201,6 +237,7 @@ def run(
 
     # A minute ago: inside the allowed window (5 minutes ahead, 30 days back) for the whole run.
     performed_at = (utcnow() - timedelta(minutes=1)).isoformat()
+    check_floor(app, data)
     figures.queries = count_queries(app, data, performed_at, figures.dashboard_available)
     say("queries per request: " + ", ".join(f"{q.endpoint} {q.small}/{q.large}" for q in figures.queries))
 
@@ -234,6 +271,8 @@ def run(
         for n, result in enumerate(target.runs):
             around = (figures.ceiling.runs[n].rate + figures.ceiling.runs[n + 1].rate) / 2
             target.fractions.append(result.rate / around if around else 0.0)
+            floor = figures.endpoints["floor"].runs[n].rate
+            target.of_floor.append(result.rate / floor if floor else 0.0)
     with app.app_context():
         db.engine.dispose()
     return figures

@@ -36,6 +36,8 @@ WARMUP_SECONDS = 2
 GUNICORN_WORKERS = 2
 GUNICORN_SETTINGS = ["--worker-class", "gthread", "--workers", str(GUNICORN_WORKERS), "--threads", "8"]
 SCRIPT = Path(__file__).with_name("wrk.lua")
+# The app as wsgi.py builds it, plus the bench's floor endpoint (bench/floor.py), in the same server.
+APP = "bench.floor:create_app_with_floor()"
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def serve(processes: Processes, database: str, redis_url: str) -> Iterator[Serve
             "--control-socket",
             str(Path(instance) / "gunicorn.ctl"),  # not the shared ~/.gunicorn one
             *GUNICORN_SETTINGS,
-            "wsgi:app",
+            APP,
         ]
         master = processes.start("gunicorn", argv, env, OUT / "gunicorn.log")
         server = Server(f"http://127.0.0.1:{port}", master)

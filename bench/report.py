@@ -7,11 +7,15 @@ from pathlib import Path
 
 from bench.api import ApiFigures, EndpointFigures
 from bench.delivery import DeliveryFigures
+from bench.growth import FLAT as GROWTH_FLAT
+from bench.growth import TABLES as GROWTH_TABLES
+from bench.growth import GrowthStep, Read
 from bench.scale import EXPECTED_INDEXES, Plan, ScaleStep
 from bench.services import Machine
 
 BEGIN, END = "<!-- bench:begin (written by `make bench`) -->", "<!-- bench:end -->"
 API_GOALS = {"today": 0.35, "progress_log": 0.30, "dashboard": 0.10}  # fraction of the ceiling
+FLOOR_GOALS = {"today": 0.7}  # fraction of the floor (bench/floor.py)
 P99_GOAL_MS = {"today": 100.0, "progress_log": 100.0}
 FIND_GOAL_MS = 100.0  # "well under a second" for the due-row queries at 100,000 patients
 FLAT_BUFFERS = 1.5  # the index lookup at 1,000,000 patients: at most this many times the buffers of 100,000
@@ -19,6 +23,7 @@ FLAT_TIME = 2.0  # and the whole due-row query at most this many times as long
 DELIVERY_GOAL = 0.5
 LABELS = {
     "ceiling": "ceiling: GET /healthz",
+    "floor": "floor: today's statements in plain psycopg (bench only)",
     "today": "GET /patients/{id}/today",
     "progress_log": "POST /patients/{id}/progress-logs",
     "dashboard": "GET /dashboard/caseload (200)",
@@ -40,6 +45,7 @@ class Report:
     api: ApiFigures | None = None
     scale: list[ScaleStep] = field(default_factory=list)
     delivery: DeliveryFigures | None = None
+    growth: list[GrowthStep] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     # --- goals ----------------------------------------------------------------------------
@@ -52,6 +58,54 @@ class Report:
             found += self._scale_goals(self.scale)
         if self.delivery is not None:
             found += self._delivery_goals(self.delivery)
+        if self.growth:
+            found += self._growth_goals(self.growth)
+        return found
+
+    def _growth_goals(self, steps: list[GrowthStep]) -> list[Goal]:
+        found = []
+        scanned = [
+            f"{step.rows:,}: {read_label(read)} reads {', '.join(read.seq_scans)} whole"
+            for step in steps
+            for read in step.reads
+            if set(read.seq_scans) & set(GROWTH_TABLES)
+        ]
+        found.append(
+            Goal(
+                "a patient's audit trail, 30 days of logs and today read audit_events and progress_logs "
+                "through indexes only",
+                not scanned,
+                "; ".join(scanned)
+                or "no sequential scan of either table at "
+                + " or ".join(f"{step.rows:,} rows" for step in steps),
+            )
+        )
+        if len(steps) < 2:
+            return found
+        first, last = steps[0], steps[-1]
+        for a, b in zip(first.reads, last.reads, strict=True):
+            ratio = b.buffers / a.buffers if a.buffers else float("inf")
+            found.append(
+                Goal(
+                    f"{read_label(a)}: flat from {first.rows:,} to {last.rows:,} rows "
+                    f"(buffers <= {GROWTH_FLAT}x)",
+                    ratio <= GROWTH_FLAT,
+                    f"{a.buffers} -> {b.buffers} buffers ({ratio:.2f}x), "
+                    f"{a.execution_ms:.2f} -> {b.execution_ms:.2f} ms",
+                )
+            )
+        for table in GROWTH_TABLES:
+            a, b = first.writes[table], last.writes[table]
+            ratio = b.buffers_per_row / a.buffers_per_row if a.buffers_per_row else float("inf")
+            found.append(
+                Goal(
+                    f"writing a row of {table}: flat from {first.rows:,} to {last.rows:,} rows "
+                    f"(buffers per row <= {GROWTH_FLAT}x)",
+                    ratio <= GROWTH_FLAT,
+                    f"{a.buffers_per_row:.1f} -> {b.buffers_per_row:.1f} buffers per row ({ratio:.2f}x), "
+                    f"{a.us_per_row:.0f} -> {b.us_per_row:.0f} µs per row",
+                )
+            )
         return found
 
     def _api_goals(self, api: ApiFigures) -> list[Goal]:
@@ -70,6 +124,16 @@ class Report:
                     f"{fraction:.3f} ({spread})",
                 )
             )
+            if name in FLOOR_GOALS and figures.of_floor:
+                floor_target = FLOOR_GOALS[name]
+                found.append(
+                    Goal(
+                        f"{LABELS[name]} >= {floor_target} of the floor",
+                        figures.floor_fraction >= floor_target,
+                        f"{figures.floor_fraction:.3f} "
+                        f"(rounds {min(figures.of_floor):.3f}-{max(figures.of_floor):.3f})",
+                    )
+                )
             if name in P99_GOAL_MS:
                 found.append(
                     Goal(
@@ -222,6 +286,33 @@ class Report:
             ]
         if self.api is not None:
             rows.append(("4 memory", "gunicorn worker RSS after the load", _mib(self.api.gunicorn_rss_kib)))
+        for step in self.growth:
+            sizes = ", ".join(f"{table} {mib:,.0f} MiB" for table, mib in step.sizes_mib.items())
+            rows.append(
+                (
+                    "5 growth",
+                    f"{step.rows:,} rows of each table ({step.patients:,} patients)",
+                    f"made in {step.fill_seconds:.0f} s; with indexes {sizes}",
+                )
+            )
+            for read in step.reads:
+                rows.append(
+                    (
+                        "5 growth",
+                        f"{step.rows:,} rows: {read_label(read)}",
+                        f"{read.buffers} buffers, {read.rows} rows, {read.execution_ms:.2f} ms; "
+                        f"reads {', '.join(read.indexes) or 'no index'}"
+                        + (f", seq scan of {', '.join(read.seq_scans)}" if read.seq_scans else ""),
+                    )
+                )
+            for write in step.writes.values():
+                rows.append(
+                    (
+                        "5 growth",
+                        f"{step.rows:,} rows: writing a row of {write.table}",
+                        f"{write.buffers_per_row:.1f} buffers, {write.us_per_row:.0f} µs (no WAL: UNLOGGED)",
+                    )
+                )
         lines = ["| part | measure | figure |", "| --- | --- | --- |"]
         lines += [f"| {part} | {measure} | {figure} |" for part, measure, figure in rows]
         return "\n".join(lines)
@@ -231,6 +322,8 @@ class Report:
         ordered: list[EndpointFigures] = [api.ceiling, *api.endpoints.values()]
         for figures in ordered:
             share = "1.00 (ceiling)" if figures.name == "ceiling" else f"{figures.fraction:.3f}"
+            if figures.of_floor and figures.name != "floor":
+                share += f", of floor {figures.floor_fraction:.3f}"
             rows.append(
                 (
                     "1 load",
@@ -267,6 +360,10 @@ class Report:
         ]
         if self.notes:
             parts += ["", "Notes:", *[f"- {note}" for note in self.notes]]
+        for growth_step in self.growth:
+            parts += ["", f"EXPLAIN of a patient's reads at {growth_step.rows:,} rows of each table:"]
+            for read in growth_step.reads:
+                parts += ["", f"{read_label(read)}:", "", "```", read.plan, "```"]
         for step in self.scale:
             parts += ["", f"EXPLAIN of the scan's due-row queries at {step.patients:,} patients:"]
             for plan in step.plans.values():
@@ -282,6 +379,17 @@ class Report:
             path.write_text(head + block + tail)
         else:
             path.write_text("# Benchmarks\n\n## Latest run\n\n" + block + "\n")
+
+
+def read_label(read: Read) -> str:
+    """Which request a statement serves and what it reads: "GET /audit-events?patient_id=: count"."""
+    lowered = read.statement.lower()
+    if "count(" in lowered:
+        kind = "count"
+    else:
+        table = lowered.split(" from ", 1)[1].split()[0]
+        kind = f"rows of {table}"
+    return f"{read.request}: {kind}"
 
 
 def _reads(plan: Plan) -> str:

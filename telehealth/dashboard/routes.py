@@ -10,7 +10,7 @@ from flask import Response
 
 from telehealth.accounts.security import signed_in
 from telehealth.audit import service as audit
-from telehealth.dashboard import report, schemas, service
+from telehealth.dashboard import schemas, service
 from telehealth.http import CLINICIANS, PATIENT_AND_CARE_TEAM, THERAPISTS, policy
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
@@ -44,6 +44,10 @@ def get_adherence(patient: Patient, query: schemas.PeriodQuery) -> service.Adher
 @bp.output(FileSchema(type="string", format="binary"), content_type="application/pdf")
 def get_progress_report(patient: Patient, query: schemas.PeriodQuery) -> Response:
     """A progress report for a physician or insurer; default period: the 12 weeks ending today."""
+    # Imported here: the report brings matplotlib, numpy and fpdf (~45 MiB a worker), which no
+    # other route needs.
+    from telehealth.dashboard import report
+
     period = service.resolve_period(patient, query.from_, query.to, default_days=report.DEFAULT_DAYS)
     document = report.render(report.gather(patient, period))
     filename = f"progress-report-{period.start.isoformat()}-{period.end.isoformat()}.pdf"

@@ -21,7 +21,7 @@ from telehealth.http import (
 )
 from telehealth.patients.models import Patient
 from telehealth.patients.scope import PATIENT
-from telehealth.programs import handout, schemas, service
+from telehealth.programs import schemas, service
 from telehealth.programs.models import Assignment, Exercise, ProgramTemplate
 from telehealth.progress import adherence
 
@@ -198,6 +198,9 @@ def get_today(patient: Patient, query: schemas.TodayQuery) -> Any:
 @bp.output(FileSchema(type="string", format="binary"), content_type="application/pdf")
 def get_program_pdf(patient: Patient) -> Response:
     """A printable handout of the active program: exercise, instructions, dose and side."""
+    # Imported here: fpdf (and the PIL it brings) is loaded only by the workers that print.
+    from telehealth.programs import handout
+
     document = handout.render_program(
         patient, service.active_program(patient), printed_on=service.local_today(patient)
     )

@@ -7,9 +7,7 @@ import functools
 import logging
 import os
 
-from cryptography.hazmat.primitives import serialization
 from flask import current_app
-from py_vapid import Vapid
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +24,10 @@ def public_key() -> str | None:
 
 @functools.lru_cache(maxsize=4)
 def _derive(private_key: str) -> str | None:
+    # Imported here: cryptography and py_vapid cost a web worker ~10 MiB, and only this answer reads them.
+    from cryptography.hazmat.primitives import serialization
+    from py_vapid import Vapid
+
     # Read the way pywebpush reads it when sending: a PEM file's path, or the key itself.
     try:
         if os.path.isfile(private_key):

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
-import jwt
 from flask import current_app
 
 from telehealth.common.time import utcnow
@@ -63,6 +62,8 @@ class JitsiMeet:
                 "user": {"id": participant.id, "name": participant.name, "moderator": participant.moderator}
             },
         }
+        import jwt  # here: PyJWT and cryptography cost every web worker ~10 MiB; few clinics sign links
+
         return jwt.encode(claims, self.app_secret, algorithm="HS256")
 
 
