@@ -36,7 +36,7 @@ from tests.integration.test_reminders import NY, Clinic, drain, exercise_emails,
 from tests.security.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "metrics-token-for-the-test"  # noqa: S105
+TOKEN = "metrics-token-for-the-test"
 
 
 def scrape(port: int, token: str | None = TOKEN) -> dict[tuple[str, tuple], float]:
@@ -183,13 +183,18 @@ def test_worker_figures_after_a_real_delivery(pg_app, worker, smtp):
             assert len(exercise_emails(inbox, patient)) == 1
             # One reminder due ten minutes ago that no scan has claimed, and one job the broker never took.
             now = utcnow()
+            due = now - timedelta(minutes=10)
             db.session.add(
                 Notification(
-                    patient_id=patient.id, kind=Kind.INACTIVITY, channel=Channel.EMAIL, occurrence="2026-11-23",
-                    scheduled_for=now - timedelta(minutes=10), next_attempt_at=now - timedelta(minutes=10),
+                    patient_id=patient.id,
+                    kind=Kind.INACTIVITY,
+                    channel=Channel.EMAIL,
+                    occurrence="2026-11-23",
+                    scheduled_for=due,
+                    next_attempt_at=due,
                     status=Status.PENDING,
                 )
-            )  # fmt: skip
+            )
             db.session.add(OutboxJob(task_name="accounts.send_invitation", args=["x"]))
             db.session.commit()
             after = scrape(port)
@@ -281,9 +286,11 @@ def test_a_request_and_the_task_it_queued_log_one_request_id_and_no_patient_data
 
     lines = [json.loads(line) for line in json_lines.lines]
     [request_line] = [
-        line for line in lines
-        if line["logger"] == "telehealth.requests" and line["route"] == "/api/v1/patients" and line["method"] == "POST"
-    ]  # fmt: skip
+        line
+        for line in lines
+        if line["logger"] == "telehealth.requests"
+        and (line["method"], line["route"]) == ("POST", "/api/v1/patients")
+    ]
     invitations = [
         line
         for line in lines
