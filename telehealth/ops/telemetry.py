@@ -77,15 +77,25 @@ def init_sentry(app: Flask) -> bool:
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.flask import FlaskIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
+
+    # A failed request or task is reported once, by its integration, not again by its log line.
+    ignore_logger("telehealth.requests")
+    ignore_logger("telehealth.tasks")
 
     sentry_sdk.init(
         dsn=dsn,
         environment=app.config["ENV_NAME"],
         release=f"telehealth@{app.config['VERSION']}",
         integrations=[FlaskIntegration(transaction_style="url"), CeleryIntegration()],
-        send_default_pii=False,
-        include_local_variables=False,
-        max_request_body_size="never",
+        # Collect as little as the SDK allows; scrub_event takes out what is left.
+        data_collection={
+            "user_info": False,
+            "http_bodies": [],
+            "database_query_data": False,
+            "queues": False,
+            "stack_frame_variables": False,
+        },
         traces_sample_rate=app.config["SENTRY_TRACES_SAMPLE_RATE"],
         before_send=scrub_event,
         before_send_transaction=scrub_event,
