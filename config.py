@@ -42,6 +42,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL")
     PUBLIC_BASE_URL = (_env("PUBLIC_BASE_URL", "http://localhost:5000") or "").rstrip("/")
+    # Reverse proxies in front of gunicorn whose X-Forwarded-For / -Proto are trusted.
+    TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
     # Mail (Flask-Mailman). No SMTP_HOST: emails go to the log.
     SMTP_HOST = _env("SMTP_HOST")
