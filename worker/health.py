@@ -28,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("process", choices=["beat"])
     # Beat ticks at least every 30 seconds (beat_max_loop_interval in worker/celery.py).
     parser.add_argument("--max-age", type=float, default=120.0, help="seconds since the last tick")
+    parser.add_argument("--file", type=Path, help="the heartbeat file (default: BEAT_HEARTBEAT_FILE)")
     args = parser.parse_args(argv)
-    heartbeat = Path(get_config().BEAT_HEARTBEAT_FILE)
+    heartbeat = args.file or Path(get_config().BEAT_HEARTBEAT_FILE)
     if beat_is_alive(heartbeat, args.max_age):
         print("beat: ok")
         return 0
