@@ -69,6 +69,9 @@ DELIVERIES = Counter(
 )
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def delivery_attempted(channel: str, outcome: str) -> None:
     DELIVERIES.labels(channel=channel, outcome=outcome).inc()
 
@@ -89,7 +92,8 @@ def init_app(app: Flask) -> None:
         if started is not None:
             rule = request.url_rule
             labels = {
-                "method": request.method,
+                # A client chooses the method: any other word must not make a new series.
+                "method": request.method if request.method in METHODS else "other",
                 "route": rule.rule if rule is not None else "<unmatched>",
                 "status": str(response.status_code),
             }
