@@ -7,7 +7,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
-COPY config.py wsgi.py ./
+COPY config.py wsgi.py gunicorn.conf.py ./
 COPY telehealth ./telehealth
 COPY worker ./worker
 COPY migrations ./migrations

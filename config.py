@@ -42,6 +42,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL")
     PUBLIC_BASE_URL = (_env("PUBLIC_BASE_URL", "http://localhost:5000") or "").rstrip("/")
+    # Reverse proxies in front of gunicorn whose X-Forwarded-For / -Proto are trusted.
+    TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
     # Mail (Flask-Mailman). No SMTP_HOST: emails go to the log.
     SMTP_HOST = _env("SMTP_HOST")
@@ -140,6 +142,24 @@ class Config:
     CONTACT = {"name": "Telehealth PT backend team"}
 
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # One line per request and per task: `json` (production's default) or `text` (readable).
+    LOG_FORMAT = _env("LOG_FORMAT", "text")
+
+    # Prometheus (telehealth/ops/metrics.py): served on a port of its own by the gunicorn master
+    # and by the worker's main process, never by the API. Unset: no metrics server.
+    METRICS_PORT = _env("METRICS_PORT")
+    METRICS_ADDRESS = _env("METRICS_ADDRESS", "127.0.0.1")
+    # When set, a scrape must send `Authorization: Bearer <METRICS_TOKEN>`.
+    METRICS_TOKEN = _env("METRICS_TOKEN")
+
+    # Optional error reports and traces (telehealth/ops/telemetry.py); off unless set.
+    SENTRY_DSN = _env("SENTRY_DSN")
+    SENTRY_TRACES_SAMPLE_RATE = float(_env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)
+    OTEL_EXPORTER_OTLP_ENDPOINT = _env("OTEL_EXPORTER_OTLP_ENDPOINT")
+    OTEL_SERVICE_NAME = _env("OTEL_SERVICE_NAME", "telehealth")
+
+    # celery beat touches this file on every tick; its health check reads the file's age.
+    BEAT_HEARTBEAT_FILE = Path(_env("BEAT_HEARTBEAT_FILE", str(INSTANCE_DIR / "beat-heartbeat")) or "")
 
 
 class DevelopmentConfig(Config):
@@ -150,6 +170,8 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
+    SENTRY_DSN = None
+    OTEL_EXPORTER_OTLP_ENDPOINT = None
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = None
@@ -166,6 +188,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
 
 
 CONFIGS: dict[str, type[Config]] = {

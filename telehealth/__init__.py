@@ -25,13 +25,14 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _refuse_unsafe_production(app)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
-    from telehealth.http import configure_logging
+    from telehealth.ops import logs
 
-    configure_logging(app)
+    logs.configure(app)
     register_extensions(app)
     register_receivers(app)
     register_blueprints(app)
     register_http(app)
+    register_ops(app)
     register_cli(app)
     return app
 
@@ -104,6 +105,12 @@ def register_http(app: APIFlask) -> None:
     from telehealth import http
 
     http.init_app(app)
+
+
+def register_ops(app: APIFlask) -> None:
+    from telehealth import ops
+
+    ops.init_app(app)  # after the HTTP hooks: its timers start before theirs
 
 
 def register_cli(app: APIFlask) -> None:

@@ -11,7 +11,6 @@ from apiflask import APIFlask
 from telehealth.accounts.models import User
 from telehealth.accounts.security import signed_in
 from telehealth.http import hooks, openapi, problems
-from telehealth.http.hooks import configure_logging
 from telehealth.http.policies import Policy, Scope, policy
 from telehealth.http.problems import problem
 from telehealth.http.roles import (
@@ -35,7 +34,6 @@ __all__ = [
     "Policy",
     "Scope",
     "actor",
-    "configure_logging",
     "init_app",
     "policy",
     "problem",

@@ -1,19 +1,17 @@
-"""Request hooks: request ids, security headers, the body read once within its cap, logging."""
+"""Request hooks: request ids, security headers, the body read once within its cap."""
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 
 from apiflask import APIFlask
-from flask import Response, g, has_request_context, request
+from flask import Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from telehealth.http.edge import BODY_METHODS, ApiRequest, StrictJSONProvider
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']+")
 # /docs runs only our own files (vendored Swagger UI); data: images are the icons inside its CSS.
 DOCS_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -34,41 +32,9 @@ CLINIC_CSP = (
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
-class _RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        return True
-
-
-class _RedactQueryStrings(logging.Filter):
-    """Access logs keep the path, never the query: it can carry a patient's name or a link's token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = QUERY_STRING.sub(r"\1?[redacted]", message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
 def _read_body_within_the_cap() -> None:
     if request.method in BODY_METHODS:
         request.get_data(cache=True)  # 413 here, once, for a body over MAX_CONTENT_LENGTH
-
-
-def configure_logging(app: APIFlask) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-    )
-    handler.addFilter(_RequestIdFilter())
-    root = logging.getLogger("telehealth")
-    root.handlers[:] = [handler]
-    root.setLevel(app.config["LOG_LEVEL"])
-    root.propagate = False
-    access = logging.getLogger("werkzeug")
-    if not any(isinstance(f, _RedactQueryStrings) for f in access.filters):
-        access.addFilter(_RedactQueryStrings())
 
 
 def init_app(app: APIFlask) -> None:

@@ -27,6 +27,7 @@ from telehealth.accounts.models import User
 from telehealth.common.time import utcnow, zone
 from telehealth.common.tx import own_session, transaction
 from telehealth.extensions import db
+from telehealth.ops import metrics
 from telehealth.patients.models import Patient
 from telehealth.progress.adherence import daily_counts
 from telehealth.reminders import channels as ch
@@ -332,13 +333,19 @@ def _send_one(session: Session, ctx: Context, senders: dict[str, ch.ChannelSende
     try:
         provider_id = sender.send(note.id, recipient, message)
     except ch.Transient as exc:
+        metrics.delivery_attempted(note.channel, "transient")
         _retry_or_fail(session, note, str(exc), now)
         return "retry"
     except ch.NotConfigured as exc:
+        metrics.delivery_attempted(note.channel, "not_configured")
         _finish(session, note, Status.SKIPPED, now, error=str(exc))
         return "skipped"
     except (ch.Permanent, ch.Ambiguous) as exc:
+        metrics.delivery_attempted(
+            note.channel, "ambiguous" if isinstance(exc, ch.Ambiguous) else "permanent"
+        )
         _finish(session, note, Status.FAILED, now, error=str(exc))
         return "failed"
+    metrics.delivery_attempted(note.channel, "sent")
     _finish(session, note, Status.SENT, now, sent_at=now, provider_message_id=provider_id, error=None)
     return "sent"

@@ -2,13 +2,15 @@
 
 The API runs behind a real HTTP server (werkzeug, as `flask run` serves it), the worker sends the
 invitation and reset emails through SMTP, and every log record of the app, the HTTP server,
-Celery and Flask-Limiter is captured at DEBUG. Then the text is searched for what must never be
+Celery and Flask-Limiter is captured at DEBUG, as production's JSON lines (every field: the
+request and task lines' route, user id and task name too). Then the text is searched for what must never be
 in it. The refusal of a default SECRET_KEY in production is in tests/unit/test_config.py.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import threading
@@ -20,6 +22,7 @@ import requests
 from werkzeug.serving import make_server
 
 from telehealth.common.time import utcnow
+from telehealth.ops.logs import RequestIdFilter, json_formatter
 from telehealth.reminders.messages import unsubscribe_token
 from tests.factories import PASSWORD, build_clinic
 from tests.security.services import free_port
@@ -57,7 +60,9 @@ def captured() -> Iterator[io.StringIO]:
     """Every record of these loggers at DEBUG, formatted with tracebacks, whatever else handles them."""
     text = io.StringIO()
     handler = logging.StreamHandler(text)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    # Production's JSON lines, every field of them (route, user id, task...), not the message alone.
+    handler.setFormatter(json_formatter())
+    handler.addFilter(RequestIdFilter())
     loggers = [logging.getLogger(name) for name in LOGGERS]
     saved = [(logger.level, logger.disabled) for logger in loggers]
     for logger in loggers:
@@ -154,6 +159,13 @@ def test_a_full_scenario_logs_no_secret_and_no_patient_data(pg_app, worker, smtp
     text = captured.getvalue()
     assert "POST /api/v1/patients" in text  # the access log was captured...
     assert "progress-logs" in text
+    lines = [json.loads(line) for line in text.splitlines()]
+    routes = {line.get("route") for line in lines if line["logger"] == "telehealth.requests"}
+    assert {
+        "/api/v1/patients",
+        "/api/v1/patients/<uuid:patient_id>/progress-logs",
+    } <= routes  # one per request
+    assert any(line.get("task") == "accounts.send_invitation" for line in lines)  # ...and one per task
     secrets = {
         "first name": PATIENT["first_name"],
         "last name": PATIENT["last_name"],

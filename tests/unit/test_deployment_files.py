@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +21,7 @@ def _compose() -> dict:
 
 def test_compose_runs_the_production_shape():
     services = _compose()["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "mailpit"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "mailpit", "prometheus", "grafana"}
     for name in ("web", "worker", "beat"):
         env = services[name]["environment"]
         assert env["TELEHEALTH_ENV"] == "production"
@@ -70,3 +75,68 @@ def test_seed_demo_in_production_points_to_create_admin():
     refused = app.test_cli_runner().invoke(args=["seed-demo"])
     assert refused.exit_code != 0
     assert "create-admin" in refused.output
+
+
+def test_worker_and_scheduler_have_health_checks_of_their_own():
+    services = _compose()["services"]
+    worker = " ".join(services["worker"]["healthcheck"]["test"])
+    assert "celery -A worker inspect ping" in worker and "celery@$$HOSTNAME" in worker
+    beat = services["beat"]["healthcheck"]["test"]
+    assert beat[:4] == ["CMD", "python", "-m", "worker.health"] and "beat" in beat
+
+
+def test_metrics_ports_are_scraped_inside_the_network_and_never_published():
+    services = _compose()["services"]
+    scraped = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    targets = {t for job in scraped["scrape_configs"] for c in job["static_configs"] for t in c["targets"]}
+    assert targets == {"web:9100", "worker:9100"}
+    for name in ("web", "worker"):
+        env = services[name]["environment"]
+        assert env["METRICS_PORT"] == "9100" and env["PROMETHEUS_MULTIPROC_DIR"]
+        assert not any("9100" in str(port) for port in services[name].get("ports", []))
+    assert "ports" not in services["prometheus"]
+
+
+def test_the_dashboard_shows_reminders_sent_per_hour_the_oldest_due_reminder_and_request_latency():
+    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/telehealth.json").read_text())
+    by_title = {p["title"]: " ".join(t["expr"] for t in p["targets"]) for p in dashboard["panels"]}
+    assert (
+        'telehealth_reminder_delivery_attempts_total{outcome="sent"}[1h]'
+        in by_title["Reminders sent per hour"]
+    )
+    assert "telehealth_reminder_oldest_due_age_seconds" in by_title["Oldest due reminder"]
+    assert "telehealth_http_request_duration_seconds_bucket" in by_title["Request latency (p50, p95, p99)"]
+    provider = yaml.safe_load((ROOT / "deploy/grafana/provisioning/dashboards/telehealth.yml").read_text())
+    mounted = [v for v in _compose()["services"]["grafana"]["volumes"] if "dashboards:" in v]
+    assert provider["providers"][0]["options"]["path"] == mounted[0].split(":")[1]
+
+
+def test_env_example_lists_every_setting_config_reads():
+    read = set(re.findall(r'_(?:env|int)\("([A-Z0-9_]+)"', (ROOT / "config.py").read_text()))
+    read |= {"TELEHEALTH_INSTANCE_DIR", "PROMETHEUS_MULTIPROC_DIR"}
+    listed = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    assert read - listed == set()
+    readme = (ROOT / "README.md").read_text()
+    assert [name for name in sorted(read) if f"`{name}`" not in readme] == []
+
+
+@pytest.mark.skipif(
+    subprocess.run(["docker", "compose", "version"], capture_output=True, check=False).returncode != 0
+    if shutil.which("docker")
+    else True,
+    reason="needs the docker client with its compose plugin (no engine needed)",
+)
+def test_docker_compose_config_parses():
+    checked = subprocess.run(
+        ["docker", "compose", "-f", "docker-compose.yml", "config", "-q"],
+        cwd=ROOT,
+        env={**os.environ, "SECRET_KEY": "x" * 48, "GRAFANA_ADMIN_PASSWORD": "for-the-check"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
