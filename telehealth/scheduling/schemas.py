@@ -28,7 +28,13 @@ from telehealth.visits.models import VisitKind
 from telehealth.visits.schemas import VisitOut
 
 ClockTime = Annotated[
-    str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="local wall-clock time, HH:MM")
+    str,
+    Field(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        min_length=5,
+        max_length=5,
+        description="local wall-clock time, HH:MM",
+    ),
 ]
 Kinds = Annotated[list[VisitKind], Field(min_length=1, max_length=len(VisitKind))]
 
