@@ -25,7 +25,7 @@ def clock(time_machine: Any) -> Any:
 def hours(
     day: str, start: str = "09:00", end: str = "12:00", kinds: list[str] | None = None
 ) -> dict[str, Any]:
-    return {"day": day, "start": start, "end": end, "kinds": kinds or ALL_KINDS}
+    return {"day": day, "start": start, "end": end, "kinds": ALL_KINDS if kinds is None else kinds}
 
 
 def every_day(
