@@ -26,6 +26,13 @@ def _int(name: str, default: int) -> int:
     return int(_env(name, str(default)))  # type: ignore[arg-type]
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def _database_url() -> str:
     url = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'telehealth.db'}"
     # Heroku-style URLs name the old driver; we ship psycopg 3.
@@ -101,6 +108,19 @@ class Config:
     FHIR_CODE_SYSTEM_BASE = (
         _env("FHIR_CODE_SYSTEM_BASE", "https://telehealth-pt.example/fhir") or ""
     ).rstrip("/")
+
+    # Self-booking and free screenings (telehealth/scheduling). Off: those endpoints answer 404.
+    SELF_BOOKING_ENABLED = _flag("SELF_BOOKING_ENABLED", True)
+    SCREENING_REQUESTS_ENABLED = _flag("SCREENING_REQUESTS_ENABLED", True)
+    # Open slots start this long from now at the earliest, and reach this far ahead.
+    BOOKING_LEAD_MINUTES = _int("BOOKING_LEAD_MINUTES", 120)
+    SLOT_HORIZON = timedelta(days=14)
+    # An unconfirmed screening request holds its slot this long; its confirmation link lives longer.
+    SCREENING_HOLD = timedelta(minutes=30)
+    SCREENING_CONFIRM_LIFETIME = timedelta(hours=24)
+    # Accepted screening requests per email and per address (public intake); only accepted ones count.
+    SCREENING_REQUEST_LIMIT_PER_EMAIL = _env("SCREENING_REQUEST_LIMIT_PER_EMAIL", "3 per day")
+    SCREENING_REQUEST_LIMIT_PER_ADDRESS = _env("SCREENING_REQUEST_LIMIT_PER_ADDRESS", "50 per hour")
 
     # Reminders (telehealth/reminders).
     REMINDER_SCAN_SECONDS = _int("REMINDER_SCAN_SECONDS", 60)

@@ -72,6 +72,7 @@ def register_blueprints(app: APIFlask) -> None:
     from telehealth.progress.routes import bp as progress
     from telehealth.reminders.routes import bp as reminders
     from telehealth.rtm.routes import bp as rtm
+    from telehealth.scheduling.routes import bp as scheduling
     from telehealth.visits.routes import bp as visits
     from telehealth.webapp.routes import bp as webapp
 
@@ -82,6 +83,7 @@ def register_blueprints(app: APIFlask) -> None:
         progress,
         measures,
         visits,
+        scheduling,
         reminders,
         dashboard,
         rtm,

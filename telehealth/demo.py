@@ -24,6 +24,7 @@ from telehealth.programs import service as programs
 from telehealth.programs.library import library_id, seed_library
 from telehealth.programs.models import Assignment
 from telehealth.progress import service as progress
+from telehealth.scheduling import service as scheduling
 from telehealth.visits import service as visits
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (development only; refused in production)
@@ -31,6 +32,16 @@ ADMIN = ("admin@demo-clinic.org", "Avery", "Admin")
 THERAPISTS = [
     ("tess.thompson@demo-clinic.org", "Tess", "Thompson"),
     ("omar.okafor@demo-clinic.org", "Omar", "Okafor"),
+]
+# Each therapist's week: mornings for every kind, afternoons for follow-ups and screenings, every
+# day, so `make run` shows open slots at once whatever the weekday (as Eastern wall-clock time).
+DEMO_HOURS = [
+    {"day": day, "start": start, "end": end, "kinds": kinds}
+    for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    for start, end, kinds in (
+        ("08:00", "12:00", ["screening", "initial_evaluation", "follow_up"]),
+        ("13:00", "18:00", ["screening", "follow_up"]),
+    )
 ]
 PROGRAM = ["Seated hip internal rotation", "90/90 hip switches", "Clamshell", "Glute bridge", "Bird dog"]
 
@@ -128,9 +139,13 @@ def _user(email: str, first: str, last: str, role: Role) -> User:
 
 def _therapist(email: str, first: str, last: str) -> User:
     user = _user(email, first, last, Role.THERAPIST)
-    if db.session.scalar(select(Therapist).where(Therapist.user_id == user.id)) is None:
-        db.session.add(Therapist(user=user))
+    therapist = db.session.scalar(select(Therapist).where(Therapist.user_id == user.id))
+    if therapist is None:
+        therapist = Therapist(user=user)
+        db.session.add(therapist)
         db.session.flush()
+    if not scheduling.availability_of(therapist).weekly:
+        scheduling.set_availability(therapist, timezone="America/New_York", weekly=DEMO_HOURS, exceptions=[])
     return user
 
 

@@ -17,6 +17,8 @@ INVITATION = "/invitation"
 PASSWORD_RESET = "/reset-password"  # noqa: S105  (a page, not a secret)
 EMAIL_CHANGE = "/confirm-email"
 UNSUBSCRIBE = "/unsubscribe"
+SCREENING = "/screening"
+SCREENING_CONFIRMATION = "/screening/confirm"
 TODAY = "/today"
 VISITS = "/visits"
 
@@ -49,6 +51,10 @@ def unsubscribe_page(token: str) -> str:
 def one_click_unsubscribe(token: str) -> str:
     """For List-Unsubscribe: mail clients POST to it themselves (RFC 8058), so it is the API's."""
     return f"{_base()}/api/v1/notifications/unsubscribe?{urlencode({'token': token})}"
+
+
+def screening_confirmation(token: str) -> str:
+    return app_url(SCREENING_CONFIRMATION, token=token)
 
 
 def today() -> str:

@@ -14,6 +14,9 @@ from telehealth.common.tx import transaction
 from telehealth.fhir import service as fhir
 from telehealth.reminders import delivery
 from telehealth.reminders import dispatch as reminders
+from telehealth.scheduling import emails as screening_emails
+from telehealth.scheduling import intake
+from telehealth.visits import service as visits
 
 # SMTP hiccups are worth a few retries with backoff; the link is regenerated each time.
 MAIL_RETRY = {
@@ -81,3 +84,31 @@ def run_fhir_export(export_id: str) -> None:
 def purge_expired_fhir_exports() -> None:
     # Export files live 24 hours; the rows stay as the record of what left.
     fhir.purge_expired_exports()
+
+
+@shared_task(name=jobs.SEND_SCREENING_CONFIRMATION, **MAIL_RETRY)
+def send_screening_confirmation(request_id: str) -> None:
+    # The link must work the moment it arrives: commit its digest before the mail leaves.
+    with transaction():
+        issued = intake.issue_confirmation(uuid.UUID(request_id))
+    if issued:
+        screening_emails.send_confirmation(*issued)
+
+
+@shared_task(name=jobs.SEND_SCREENING_BOOKED, **MAIL_RETRY)
+def send_screening_booked(visit_id: str) -> None:
+    visit = visits.find_visit(uuid.UUID(visit_id))
+    if visit is not None:
+        screening_emails.send_booked(visit)
+
+
+@shared_task(name=jobs.SEND_SCREENING_DECLINED, **MAIL_RETRY)
+def send_screening_declined(request_id: str) -> None:
+    request = intake.declined_notice(uuid.UUID(request_id))
+    if request is not None:
+        screening_emails.send_declined(request)
+
+
+@shared_task(name=jobs.PURGE_SCREENING_REQUESTS)
+def purge_screening_requests() -> None:
+    intake.purge()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 
 from telehealth.accounts.models import User
-from telehealth.accounts.security import signed_in
+from telehealth.accounts.security import current_credential, signed_in
 from telehealth.http import hooks, openapi, problems
 from telehealth.http.policies import Policy, Scope, policy
 from telehealth.http.problems import problem
@@ -35,6 +35,7 @@ __all__ = [
     "Scope",
     "actor",
     "init_app",
+    "optional_actor",
     "policy",
     "problem",
 ]
@@ -43,6 +44,12 @@ __all__ = [
 def actor() -> User:
     """The signed-in user of this request (a view behind a non-public policy always has one)."""
     return signed_in().user
+
+
+def optional_actor() -> User | None:
+    """Who is calling a public view, if they signed in: some public answers say more to a patient."""
+    credential = current_credential()
+    return credential.user if credential is not None else None
 
 
 def init_app(app: APIFlask) -> None:

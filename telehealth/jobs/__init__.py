@@ -27,6 +27,10 @@ REMINDER_SCAN = "reminders.scan"
 REMINDER_SEND = "reminders.send"
 DISPATCH_PENDING_JOBS = "jobs.dispatch_pending"
 FHIR_EXPORT = "fhir.export"
+SEND_SCREENING_CONFIRMATION = "scheduling.send_screening_confirmation"
+SEND_SCREENING_BOOKED = "scheduling.send_screening_booked"
+SEND_SCREENING_DECLINED = "scheduling.send_screening_declined"
+PURGE_SCREENING_REQUESTS = "scheduling.purge_screening_requests"
 PURGE_EXPIRED_EXPORTS = "fhir.purge_expired_exports"
 
 # A job not handed over this long after its commit is taken by the next dispatch pass.
@@ -88,6 +92,11 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": PURGE_EXPIRED_EXPORTS,
                 "schedule": 3600.0,
             },
+            # Unconfirmed and declined screening requests' personal data goes on schedule.
+            "purge-screening-requests": {
+                "task": PURGE_SCREENING_REQUESTS,
+                "schedule": 3600.0,
+            },
             "dispatch-pending-jobs": {
                 "task": DISPATCH_PENDING_JOBS,
                 "schedule": float(app.config["REMINDER_SCAN_SECONDS"]),
@@ -147,6 +156,18 @@ def send_password_reset(email: str) -> None:
 
 def send_email_change(user_id: uuid.UUID) -> None:
     enqueue_after_commit(SEND_EMAIL_CHANGE, str(user_id))
+
+
+def send_screening_confirmation(request_id: uuid.UUID) -> None:
+    enqueue_after_commit(SEND_SCREENING_CONFIRMATION, str(request_id))
+
+
+def send_screening_booked(visit_id: uuid.UUID) -> None:
+    enqueue_after_commit(SEND_SCREENING_BOOKED, str(visit_id))
+
+
+def send_screening_declined(request_id: uuid.UUID) -> None:
+    enqueue_after_commit(SEND_SCREENING_DECLINED, str(request_id))
 
 
 def send_reminders(notification_ids: list[uuid.UUID]) -> None:

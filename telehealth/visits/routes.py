@@ -7,6 +7,7 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import Response
 
+from telehealth.accounts.models import Role
 from telehealth.audit import service as audit
 from telehealth.http import (
     ANYONE,
@@ -17,6 +18,7 @@ from telehealth.http import (
     actor,
     policy,
 )
+from telehealth.scheduling import service as scheduling
 from telehealth.visits import schemas, service
 from telehealth.visits.models import Visit
 
@@ -32,12 +34,23 @@ def _shown(visit: Visit) -> Any:
 
 
 @bp.post("/sessions")
-@policy("visit.create", roles=CLINICIANS, resource_type="visit")
+@policy("visit.create", roles=ANYONE, resource_type="visit")
+@bp.doc(
+    description="Staff book any kind for a patient they see. A patient books a follow-up with their own "
+    "therapist into an open slot (GET /slots?kind=follow_up): 409 when it is not open.",
+    responses={409: "Overlaps a visit of the therapist or patient, or (a patient booking) not an open slot"},
+)
 @bp.input(schemas.VisitIn, arg_name="body")
-@bp.output(schemas.VisitOut, status_code=201)
+@bp.output(schemas.VisitOut, status_code=201, description=PATIENT_VIEW)
 def create_session(body: schemas.VisitIn) -> Any:
-    audit.target(patient_id=body.patient_id)  # a refused booking is still filed under that patient
-    visit = service.schedule(actor(), **body.model_dump())
+    user = actor()
+    if user.role == Role.PATIENT:
+        own = scheduling.patient_of_user(user)
+        audit.target(patient_id=own.id if own else None)
+        visit = scheduling.book_follow_up(user, **body.model_dump())
+    else:
+        audit.target(patient_id=body.patient_id)  # a refused booking is still filed under that patient
+        visit = service.schedule(user, **body.model_dump())
     audit.target(resource_id=visit.id)
     return _shown(visit)
 

@@ -25,9 +25,14 @@ NoteText = Annotated[str, Field(max_length=20_000)]
 
 
 class VisitIn(InputModel):
-    patient_id: uuid.UUID
+    """Staff name the patient and the length; a patient books a follow-up with `starts_at` and `kind`
+    alone (their own record, 30 minutes, their therapist: `therapist_id` picks one of several)."""
+
+    patient_id: uuid.UUID | None = Field(
+        None, description="required for staff; a patient books for themselves"
+    )
     starts_at: Instant
-    duration_minutes: Duration
+    duration_minutes: Duration | None = Field(None, description="required for staff; a follow-up is 30")
     kind: VisitKind
     therapist_id: uuid.UUID | None = None
 

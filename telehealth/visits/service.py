@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -58,6 +59,11 @@ def get_visible_visit(user: User, visit_id: uuid.UUID) -> Visit:
     return visit
 
 
+def find_visit(visit_id: uuid.UUID) -> Visit | None:
+    """A visit by id, for the worker (which acts for nobody in particular)."""
+    return db.session.get(Visit, visit_id)
+
+
 def visit_owner(visit_id: uuid.UUID) -> uuid.UUID | None:
     """Whose visit an id is, whoever asks: for filing refused attempts in the audit trail."""
     return db.session.scalar(select(Visit.patient_id).where(Visit.id == visit_id))
@@ -100,18 +106,45 @@ def listed_patient_id(user: User, patient_id: uuid.UUID | None) -> uuid.UUID | N
 def schedule(
     actor: User,
     *,
-    patient_id: uuid.UUID,
+    patient_id: uuid.UUID | None,
     starts_at: datetime,
-    duration_minutes: int,
+    duration_minutes: int | None,
     kind: str,
     therapist_id: uuid.UUID | None = None,
 ) -> Visit:
+    """Staff book a visit of a patient they can see (patients book through telehealth.scheduling)."""
+    missing = {
+        name: ["is required when staff book a visit"]
+        for name, value in (("patient_id", patient_id), ("duration_minutes", duration_minutes))
+        if value is None
+    }
+    if missing or patient_id is None or duration_minutes is None:
+        raise ValidationFailed(missing)
     patient = patients.get_visible_patient(actor, patient_id)
     therapist_id = _booking_therapist(actor, patient, therapist_id)
+    return book(patient, therapist_id, starts_at, duration_minutes, kind)
+
+
+def book(
+    patient: Patient,
+    therapist_id: uuid.UUID,
+    starts_at: datetime,
+    duration_minutes: int,
+    kind: str,
+    *,
+    also_check: Callable[[datetime, datetime], None] | None = None,
+) -> Visit:
+    """Book a visit once nobody can race it: both participants are locked, then every rule checked.
+
+    `also_check(starts_at, ends_at)` adds a caller's rule, run under the same locks (a patient's
+    booking must fall in an open slot; an accepted screening must not take another's hold).
+    """
     if not patient.is_active:
         raise Conflict("The patient is discharged; no visits can be booked.")
     starts_at, ends_at = _window(starts_at, duration_minutes)
-    _hold_participants(therapist_id, patient.id)
+    lock_participants(therapist_id, patient.id)
+    if also_check is not None:
+        also_check(starts_at, ends_at)
     _ensure_free(therapist_id, patient.id, starts_at, ends_at)
     visit = Visit(
         patient_id=patient.id,
@@ -129,7 +162,7 @@ def schedule(
 def reschedule(
     visit: Visit, *, starts_at: datetime | None = None, duration_minutes: int | None = None
 ) -> Visit:
-    _hold_participants(visit.therapist_id, visit.patient_id)
+    lock_participants(visit.therapist_id, visit.patient_id)
     _lock(visit)
     if visit.status != VisitStatus.SCHEDULED:
         raise Conflict(f"Only a scheduled visit can be rescheduled; this one is {visit.status}.")
@@ -173,7 +206,7 @@ def _window(starts_at: datetime, duration_minutes: int) -> tuple[datetime, datet
     return starts_at, starts_at + timedelta(minutes=duration_minutes)
 
 
-def _hold_participants(therapist_id: uuid.UUID, patient_id: uuid.UUID) -> None:
+def lock_participants(therapist_id: uuid.UUID, patient_id: uuid.UUID | None = None) -> None:
     """Lock both participants' rows until commit, so racing bookings check for overlaps one at a time.
 
     Always therapist first, then patient, so two bookings never wait on each other in a circle.
@@ -184,7 +217,8 @@ def _hold_participants(therapist_id: uuid.UUID, patient_id: uuid.UUID) -> None:
     db.session.execute(
         select(Therapist.id).where(Therapist.id == therapist_id).with_for_update(key_share=True)
     )
-    db.session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True))
+    if patient_id is not None:
+        db.session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True))
 
 
 def _ensure_free(

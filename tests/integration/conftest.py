@@ -204,3 +204,17 @@ def worker(pg_app: Any) -> Iterator[Any]:
         queues=[celery_app.conf.task_default_queue],
     ) as running:
         yield running
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def racing_app(request, tmp_path) -> Iterator:
+    """The app on each database the product supports; SQLite as a file, as `make run` keeps it."""
+    if request.param == "postgresql":
+        yield request.getfixturevalue("pg_app")
+        return
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'race.db'}"})
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()

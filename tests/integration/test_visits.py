@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, inspect, select
 
-from telehealth import create_app
 from telehealth.common.time import utcnow
 from telehealth.extensions import db
 from telehealth.patients.models import CareTeamMember
@@ -21,20 +19,6 @@ from telehealth.visits.models import ACTIVE_STATUSES, Visit
 from tests.factories import PASSWORD, make_patient, make_therapist
 
 RACERS = 20
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def racing_app(request, tmp_path) -> Iterator:
-    """The app on each database the product supports; SQLite as a file, as `make run` keeps it."""
-    if request.param == "postgresql":
-        yield request.getfixturevalue("pg_app")
-        return
-    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'race.db'}"})
-    with app.app_context():
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _token(app, user) -> str:

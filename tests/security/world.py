@@ -20,12 +20,13 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from telehealth.accounts.models import Role, User
+from telehealth.accounts.models import Role, Therapist, User
 from telehealth.audit.models import AuditEvent
 from telehealth.extensions import db
 from telehealth.fhir import service as fhir
 from telehealth.http import Policy
 from telehealth.patients.models import Patient
+from telehealth.scheduling import intake
 from tests.factories import Api, Clinic
 
 # A Tuesday, 10:00 in New York: the whole world is built and walked at this frozen instant.
@@ -44,6 +45,9 @@ VARIABLES: dict[str, str] = {
     "template_id": CLINIC,
     "export_id": CLINIC,
     "resource_type": CLINIC,
+    # A therapist's hours and the screening requests staff work through belong to the clinic.
+    "therapist_id": CLINIC,
+    "request_id": CLINIC,
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -166,7 +170,7 @@ class Call:
     route: Route
     path: str
     body: dict[str, Any] | None
-    actor: User | None
+    actor: User | None  # None: a public route, called by someone who did not sign in
     request_id: str
     status: int
     patient_id: uuid.UUID | None
@@ -277,7 +281,9 @@ class World:
             kwargs["json"] = body
         return self.api.call(method, path, user, **kwargs), request_id
 
-    def send(self, user: User, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def send(
+        self, user: User | None, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """A write that must succeed while building the world; recorded with its body."""
         response, request_id = self.call(user, method, path, body)
         assert response.status_code < 300, (method, path, response.status_code, response.json)
@@ -387,6 +393,7 @@ class World:
             },
         )
         ids["visit_id"] = visit["id"]
+        self._scheduling(caseload, therapist, patient)
         self.send(therapist, "PATCH", f"/api/v1/sessions/{visit['id']}", {"duration_minutes": 45})
         subscription = self.send(
             patient.user,
@@ -422,6 +429,67 @@ class World:
         )
         self.send(therapist, "POST", f"/api/v1/patients/{pid}/rtm/end", {"end_date": NOW.date().isoformat()})
         return caseload
+
+    def _scheduling(self, caseload: Caseload, therapist: User, patient: Patient) -> None:
+        """Hours, a patient's own follow-up, and two screening requests: one accepted, one declined."""
+        ids = caseload.ids
+        tid = str(db.session.scalar(select(Therapist.id).where(Therapist.user_id == therapist.id)))
+        ids["therapist_id"] = tid
+        weekly = [
+            {"day": day, "start": "09:00", "end": "17:00", "kinds": ["screening", "follow_up"]}
+            for day in ("mon", "tue", "wed", "thu", "fri")
+        ]
+        self.send(
+            therapist,
+            "PUT",
+            f"/api/v1/therapists/{tid}/availability",
+            {
+                "timezone": "America/New_York",
+                "weekly": weekly,
+                "exceptions": [{"date": "2026-03-13", "available": False}],
+            },
+        )
+        follow_ups = self.api.get(f"/api/v1/slots?kind=follow_up&therapist_id={tid}", patient.user).json[
+            "items"
+        ]
+        self.send(
+            patient.user,
+            "POST",
+            "/api/v1/sessions",
+            {"starts_at": follow_ups[-1]["starts_at"], "kind": "follow_up"},
+        )
+        screenings = self.api.get(f"/api/v1/slots?therapist_id={tid}").json["items"]
+        for n, action in enumerate(("accept", "decline")):
+            tag = f"{therapist.last_name.lower()}.{action}"
+            request = self.send(
+                None,
+                "POST",
+                "/api/v1/screening-requests",
+                {
+                    "first_name": "Sam",
+                    "last_name": f"Screening{n}",
+                    "email": f"{tag}@screening-test.org",
+                    "timezone": "America/New_York",
+                    "date_of_birth": "1990-01-02",
+                    "conditions": ["sciatica"],
+                    "message": "My hip is stiff in the morning.",
+                    "slot": {"therapist_id": tid, "starts_at": screenings[n]["starts_at"]},
+                    "consent_to_contact": True,
+                },
+            )
+            token = self._confirmation_link(request["id"])
+            self.send(None, "POST", "/api/v1/screening-requests/confirm", {"token": token})
+            body = {"reason": "Outside our area."} if action == "decline" else {}
+            self.send(therapist, "POST", f"/api/v1/screening-requests/{request['id']}/{action}", body)
+            ids["request_id"] = request["id"]
+
+    @staticmethod
+    def _confirmation_link(request_id: str) -> str:
+        """The token the worker would email (whatever mail backend the app has), as the worker makes it."""
+        issued = intake.issue_confirmation(uuid.UUID(request_id))
+        assert issued is not None
+        db.session.commit()
+        return issued[1]
 
     @staticmethod
     def log(assignment_id: str, hours_ago: int = 1) -> dict[str, Any]:

@@ -40,3 +40,15 @@ def test_seed_demo_is_refused_in_production():
     app = create_app("production", {"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0 and "development" in result.output
+
+
+def test_the_demo_clinic_offers_open_slots_at_once(app):
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    client = app.test_client()
+    screenings = client.get("/api/v1/slots").json["items"]
+    assert {s["therapist_name"] for s in screenings} == {"Tess Thompson", "Omar Okafor"}
+    token = client.post(
+        "/api/v1/auth/tokens", json={"email": "pat.rivera@demo-patients.org", "password": DEMO_PASSWORD}
+    ).json["token"]
+    follow_ups = client.get("/api/v1/slots?kind=follow_up", headers={"Authorization": f"Bearer {token}"})
+    assert follow_ups.status_code == 200 and follow_ups.json["items"]

@@ -71,8 +71,10 @@ def test_a_patient_outside_the_caseload_is_not_found_and_nothing_is_written(api,
     assert visit_count() == 0
 
 
-def test_patients_and_strangers_may_not_book(api, clinic):
-    assert book(api, clinic.patient.user, clinic.patient).status_code == 403
+def test_patients_book_only_follow_ups_into_open_slots_and_strangers_not_at_all(api, clinic):
+    # A patient books for themselves (tests/scheduling/test_self_booking.py); with no open slot, 409.
+    assert book(api, clinic.patient.user, clinic.patient, duration_minutes=30).status_code == 409
+    assert book(api, clinic.patient.user, clinic.patient, kind="screening").status_code == 422
     anonymous = api.post("/api/v1/sessions", json={"patient_id": str(clinic.patient.id)})
     assert anonymous.status_code == 401
     assert visit_count() == 0

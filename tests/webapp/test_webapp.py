@@ -80,6 +80,8 @@ def test_every_link_in_a_message_lands_on_a_page_the_app_has(app, client):
         links.password_reset("t"),
         links.email_change("t"),
         links.unsubscribe_page("t"),
+        links.screening_confirmation("t"),
+        links.app_url(links.SCREENING),
         links.today(),
         links.visit(uuid.uuid4()),
     ]

@@ -14,15 +14,17 @@ import { confirmEmail, invitation, resetPassword, signin, staffNotice, unsubscri
 import { progress } from "./views/progress.js";
 import { questionnaire } from "./views/questionnaires.js";
 import { reminders } from "./views/reminders.js";
+import { screening, screeningConfirm } from "./views/screening.js";
 import { today } from "./views/today.js";
 import { visit, visits } from "./views/visits.js";
 
 setPrefix("/app");
-// The pages emails link to (telehealth/links.py) are the first five.
+// The pages emails link to (telehealth/links.py) come first.
 route("/invitation", invitation, { access: "guest" });
 route("/reset-password", resetPassword, { access: "anyone" });
 route("/confirm-email", confirmEmail, { access: "anyone" });
 route("/unsubscribe", unsubscribe, { access: "anyone" });
+route("/screening/confirm", screeningConfirm, { access: "anyone" });
 route("/today", today, { nav: "today" });
 route("/visits/:id", visit, { nav: "visits" });
 route("/signin", signin, { access: "guest" });
@@ -31,6 +33,8 @@ route("/progress/:instrument", questionnaire, { nav: "progress" });
 route("/visits", visits, { nav: "visits" });
 route("/reminders", reminders, { nav: "reminders" });
 route("/account", account, { nav: "account" });
+// The public free-screening page: no sign-in, linked from the clinic's own website.
+route("/screening", screening, { access: "anyone" });
 
 const NAV = ["today", "progress", "visits", "reminders", "account"];
 const root = document.getElementById("app");

@@ -5,7 +5,7 @@ import { formatDateTime } from "../../shared/dates.js";
 import { h, uid } from "../../shared/dom.js";
 import { t } from "../../shared/i18n.js";
 import { fresh, staleNote, zone } from "../session.js";
-import { alertBox, busy, notice, page } from "../../shared/ui.js";
+import { alertBox, busy, field, formError, notice, page, showErrors } from "../../shared/ui.js";
 
 const ACTIVE = new Set(["scheduled", "in_progress"]);
 const JOIN_OPENS_MINUTES = 15; // only for a visit read before the API said `join_opens_at`
@@ -62,6 +62,46 @@ function visitCard(visit, { heading = "h3", linked = true } = {}) {
     plan ? h("div", { class: "note" }, h("p", {}, h("strong", {}, t("visits.plan"))), h("p", {}, plan)) : null);
 }
 
+/** "Book a follow-up": open times with the patient's own therapist, read when asked for. */
+function bookFollowUp(refresh) {
+  const section = h("section", { "aria-labelledby": "book-title" }, h("h2", { id: "book-title" }, t("visits.bookTitle")));
+  const opener = h("button", { type: "button", class: "secondary", "aria-expanded": "false" }, t("visits.book"));
+  const body = h("div", {});
+  opener.addEventListener("click", () => busy(opener, async () => {
+    let slots;
+    try {
+      slots = (await api.get("/slots", { kind: "follow_up" })).items;
+    } catch (error) {
+      return body.replaceChildren(alertBox(error));
+    }
+    opener.setAttribute("aria-expanded", "true");
+    if (!slots.length) return body.replaceChildren(notice(t("visits.bookNone")));
+    const select = h("select", { name: "starts_at", required: true }, slots.map((slot) =>
+      h("option", { value: slot.starts_at }, `${formatDateTime(slot.starts_at, zone())} · ${slot.therapist_name}`)));
+    const form = h("form", { class: "stack" }, formError(), field(t("visits.bookSlot"), select),
+      h("button", { type: "submit", class: "primary" }, t("visits.bookSubmit")));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      busy(form.querySelector("button[type=submit]"), async () => {
+        try {
+          const booked = await api.post("/sessions", { starts_at: select.value, kind: "follow_up" });
+          body.replaceChildren(notice(t("visits.booked", { when: formatDateTime(booked.starts_at, zone()) }), "ok"));
+          setTimeout(refresh, 1500);
+        } catch (error) {
+          showErrors(form, error);
+          if (error instanceof api.ApiError && error.status === 409) {
+            form.querySelector(".form-error").append(notice(t("visits.bookTaken"), "warn"));
+          }
+        }
+      });
+    });
+    body.replaceChildren(form);
+    select.focus();
+  }));
+  section.append(opener, body);
+  return section;
+}
+
 /** Re-draw while the page is shown, so "join" turns on when the room opens. */
 function keepFresh(view, refresh) {
   const timer = setInterval(() => {
@@ -86,6 +126,7 @@ export async function visits(view, { refresh }) {
   page(view, t("visits.title"), staleNote(result),
     h("section", { "aria-labelledby": "upcoming-title" }, h("h2", { id: "upcoming-title" }, t("visits.upcoming")),
       upcoming.length ? upcoming.map((v) => visitCard(v)) : h("p", {}, t("visits.noneUpcoming"))),
+    navigator.onLine ? bookFollowUp(refresh) : null,
     h("section", { "aria-labelledby": "past-title" }, h("h2", { id: "past-title" }, t("visits.past")),
       past.length ? past.map((v) => visitCard(v)) : h("p", {}, t("visits.nonePast"))));
   keepFresh(view, refresh);
