@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -28,8 +29,10 @@ from playwright.sync_api import Page, sync_playwright
 from werkzeug.serving import make_server
 
 from telehealth import create_app
+from telehealth.accounts.models import Therapist, User
 from telehealth.demo import ADMIN, DEMO_PASSWORD, PATIENTS, THERAPISTS, seed_demo
 from telehealth.extensions import db
+from telehealth.scheduling import intake
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("TELEHEALTH_CHROMIUM", "/usr/bin/chromium")
@@ -38,6 +41,45 @@ MORNING = datetime(2026, 3, 10, 13, 30, tzinfo=UTC)
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
 OFFLINE = "net::ERR_INTERNET_DISCONNECTED"  # what Chromium logs for each request while offline
+
+
+# Free-screening requests waiting in the console: (first, last, red flags, slot index or None, message).
+SCREENING_REQUESTS = [
+    ("Dana", "Brooks", [], 3, "Stiff lower back after long drives; better once I walk."),
+    ("Miguel", "Ortega", ["night_pain", "unexplained_weight_loss"], 1, "Back pain that wakes me at night."),
+    ("Alex", "Kim", [], None, "Hip pain when I run; any time in the evening works."),
+]
+
+
+def add_screening_requests(app) -> None:
+    """Confirmed requests, made as a visitor makes them: the public form, then the emailed link."""
+    client = app.test_client()
+    with app.app_context():
+        tess = db.session.scalar(
+            db.select(Therapist.id)
+            .join(User, Therapist.user_id == User.id)
+            .where(User.email == THERAPISTS[0][0])
+        )
+    slots = client.get(f"/api/v1/slots?kind=screening&therapist_id={tess}").json["items"]
+    for first, last, flags, slot, message in SCREENING_REQUESTS:
+        body = {
+            "first_name": first,
+            "last_name": last,
+            "email": f"{first.lower()}.{last.lower()}@example.org",
+            "phone": "+1 312 555 0147",
+            "timezone": "America/Chicago",
+            "conditions": ["low_back_pain"] if slot != 1 else ["sciatica", "herniated_lumbar_disc"],
+            "red_flags": flags,
+            "message": message,
+            "consent_to_contact": True,
+        }
+        if slot is not None:
+            body["slot"] = {"therapist_id": str(tess), "starts_at": slots[slot]["starts_at"]}
+        sent = client.post("/api/v1/screening-requests", json=body)
+        with app.app_context():
+            _, token = intake.issue_confirmation(uuid.UUID(sent.json["id"]))
+            db.session.commit()
+        client.post("/api/v1/screening-requests/confirm", json={"token": token})
 
 
 @contextmanager
@@ -51,6 +93,7 @@ def demo_server() -> Iterator[str]:
         db.create_all()
         seed_demo(MORNING)
         db.session.commit()
+    add_screening_requests(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_BASE_URL"] = url
@@ -162,6 +205,12 @@ def clinic_tour(page: Page, url: str, out: Path) -> None:
     page.locator(".week .visit a").first.click()
     page.get_by_role("heading", name="Actions").wait_for()
     shoot(page, out, "clinic-08-visit")
+    page.get_by_role("link", name="Screening requests").click()
+    page.locator("main tbody tr").first.wait_for()
+    shoot(page, out, "clinic-screening-requests")
+    page.get_by_role("link", name="Miguel Ortega").click()
+    page.get_by_role("heading", name="Accept", exact=True).wait_for()
+    shoot(page, out, "clinic-screening-request", full=True)
     page.get_by_role("link", name="Library").click()
     page.get_by_role("heading", name="New exercise").wait_for()
     shoot(page, out, "clinic-09-library")

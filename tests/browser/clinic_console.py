@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -10,9 +11,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from telehealth.accounts.models import Therapist, User
 from telehealth.demo import ADMIN, DEMO_PASSWORD, THERAPISTS, seed_demo
 from telehealth.extensions import db
+from telehealth.scheduling import intake
 from tests.browser.conftest import LiveServer, Watched, watched_context
 
 expect.set_options(timeout=15_000)
@@ -53,3 +57,47 @@ def soon_local(minutes: int = 5) -> tuple[str, str]:
     moment = datetime.now(ZoneInfo(ZONE)) + timedelta(minutes=minutes)
     moment -= timedelta(minutes=moment.minute % 5)
     return moment.date().isoformat(), moment.strftime("%H:%M")
+
+
+def therapist_id_of(live: LiveServer, email: str) -> str:
+    with live.app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        return str(db.session.scalar(select(Therapist.id).where(Therapist.user_id == user.id)))
+
+
+def screening_request(
+    live: LiveServer,
+    email: str,
+    *,
+    first_name: str = "Sam",
+    slot_of: str | None = None,
+    slot_index: int = 0,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A confirmed free-screening request, made as a visitor makes one (POST, then the emailed link).
+
+    `slot_of`: a therapist id whose open screening slot (the `slot_index`th) the request holds.
+    Returns the request's id and, with a slot, the slot.
+    """
+    client = live.app.test_client()
+    body: dict[str, Any] = {
+        "first_name": first_name,
+        "last_name": "Seeker",
+        "email": email,
+        "timezone": "America/Chicago",
+        "conditions": ["low_back_pain"],
+        "consent_to_contact": True,
+        **fields,
+    }
+    if slot_of is not None:
+        slot = client.get(f"/api/v1/slots?kind=screening&therapist_id={slot_of}").json["items"][slot_index]
+        body["slot"] = {"therapist_id": slot["therapist_id"], "starts_at": slot["starts_at"]}
+    sent = client.post("/api/v1/screening-requests", json=body)
+    assert sent.status_code == 202, sent.json
+    with live.app.app_context():
+        issued = intake.issue_confirmation(uuid.UUID(sent.json["id"]))
+        assert issued is not None
+        db.session.commit()
+    confirmed = client.post("/api/v1/screening-requests/confirm", json={"token": issued[1]})
+    assert confirmed.status_code == 200, confirmed.json
+    return {"id": sent.json["id"], "slot": body.get("slot")}

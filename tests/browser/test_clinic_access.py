@@ -3,9 +3,22 @@ at laptop size; at tablet size, no control under 44 px as well; the main tasks b
 
 from __future__ import annotations
 
+import uuid
+
+import pytest
 from playwright.sync_api import expect
 
-from tests.browser.clinic_console import ADMIN_EMAIL, FLAGGED, TABLET, THERAPIST, laptop, seed, sign_in
+from tests.browser.clinic_console import (
+    ADMIN_EMAIL,
+    FLAGGED,
+    TABLET,
+    THERAPIST,
+    laptop,
+    screening_request,
+    seed,
+    sign_in,
+    therapist_id_of,
+)
 from tests.browser.conftest import LiveServer
 from tests.browser.patient_app import serious_violations, small_targets, unexpected
 
@@ -20,7 +33,24 @@ def check(page, where: str, findings: dict[str, list[str]], *, targets: bool = F
         findings[where] = problems
 
 
-def therapist_screens(page, origin: str) -> list[tuple[str, str]]:
+@pytest.fixture
+def screening_id(live_server: LiveServer) -> str:
+    """An urgent request holding one of Tess's slots, and one without a slot or date of birth."""
+    seed(live_server)
+    tag = uuid.uuid4().hex[:6]
+    screening_request(live_server, f"no.slot.{tag}@screening-test.org", first_name="Nora")
+    urgent = screening_request(
+        live_server,
+        f"urgent.{tag}@screening-test.org",
+        first_name="Uma",
+        slot_of=therapist_id_of(live_server, THERAPIST),
+        red_flags=["night_pain", "saddle_numbness"],
+        message="Sharp pain down the left leg since a fall.",
+    )
+    return urgent["id"]
+
+
+def therapist_screens(page, origin: str, screening: str) -> list[tuple[str, str]]:
     page.goto(f"{origin}/clinic/caseload")
     page.get_by_role("link", name=FLAGGED).click()
     page.get_by_role("heading", name=FLAGGED, level=1).wait_for()
@@ -38,14 +68,17 @@ def therapist_screens(page, origin: str) -> list[tuple[str, str]]:
         ("reminders and RTM", f"/clinic/patients/{patient}/record"),
         ("visits", "/clinic/visits"),
         ("one visit", visit),
+        ("screening requests", "/clinic/screening"),
+        ("one screening request", f"/clinic/screening/{screening}"),
         ("patients", "/clinic/patients"),
         ("library", "/clinic/library"),
         ("templates", "/clinic/templates"),
     ]
 
 
-def test_every_screen_passes_axe_with_no_csp_violation_on_a_laptop(browser, live_server: LiveServer):
-    seed(live_server)
+def test_every_screen_passes_axe_with_no_csp_violation_on_a_laptop(
+    browser, live_server: LiveServer, screening_id: str
+):
     findings: dict[str, list[str]] = {}
     with laptop(browser, live_server) as watch:
         page = watch.page
@@ -54,7 +87,7 @@ def test_every_screen_passes_axe_with_no_csp_violation_on_a_laptop(browser, live
         page.goto(f"{live_server.url}/clinic/no-such-page")
         check(page, "not found", findings)
         sign_in(watch, THERAPIST, landing="Caseload")
-        for where, path in therapist_screens(page, live_server.url):
+        for where, path in therapist_screens(page, live_server.url, screening_id):
             page.goto(f"{live_server.url}{path}")
             check(page, where, findings)
         page.get_by_label("Language").select_option("es")
@@ -64,20 +97,24 @@ def test_every_screen_passes_axe_with_no_csp_violation_on_a_laptop(browser, live
         page.get_by_role("button", name="Sign out").click()
         page.get_by_role("heading", name="Clinic sign-in").wait_for()
         sign_in(watch, ADMIN_EMAIL, landing="Patients")
-        for where, path in (("therapists", "/clinic/therapists"), ("audit", "/clinic/audit")):
+        for where, path in (
+            ("therapists", "/clinic/therapists"),
+            ("audit", "/clinic/audit"),
+            ("screening requests (admin)", "/clinic/screening"),
+            ("one screening request (admin)", f"/clinic/screening/{screening_id}"),
+        ):
             page.goto(f"{live_server.url}{path}")
             check(page, where, findings)
         assert findings == {}, "\n".join(f"{where}: {p}" for where, ps in findings.items() for p in ps)
         assert unexpected(watch) == []
 
 
-def test_on_a_tablet_every_control_is_a_44_px_target(browser, live_server: LiveServer):
-    seed(live_server)
+def test_on_a_tablet_every_control_is_a_44_px_target(browser, live_server: LiveServer, screening_id: str):
     findings: dict[str, list[str]] = {}
     with laptop(browser, live_server, **TABLET) as watch:
         page = watch.page
         sign_in(watch, THERAPIST, landing="Caseload")
-        for where, path in therapist_screens(page, live_server.url):
+        for where, path in therapist_screens(page, live_server.url, screening_id):
             page.goto(f"{live_server.url}{path}")
             check(page, where, findings, targets=True)
         assert findings == {}, "\n".join(f"{where}: {p}" for where, ps in findings.items() for p in ps)

@@ -3,7 +3,10 @@ every step through the page, checked against what the backend then holds."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -14,9 +17,19 @@ from telehealth.extensions import db
 from telehealth.measures.models import Measurement
 from telehealth.programs.models import Assignment
 from telehealth.visits.models import Visit
-from tests.browser.clinic_console import ADMIN_EMAIL, FLAGGED, THERAPIST, laptop, seed, sign_in, soon_local
+from tests.browser.clinic_console import (
+    ADMIN_EMAIL,
+    FLAGGED,
+    THERAPIST,
+    ZONE,
+    laptop,
+    seed,
+    sign_in,
+    soon_local,
+)
 from tests.browser.conftest import LiveServer
 from tests.browser.patient_app import unexpected
+from tests.factories import PASSWORD, Api, make_patient, make_therapist
 
 
 def patient_id(live: LiveServer, page) -> uuid.UUID:
@@ -176,4 +189,73 @@ def test_an_admin_invites_a_therapist_and_reads_one_patients_audit_trail(browser
         rows = page.locator("main table tbody tr")
         for text in rows.all_inner_texts():
             assert FLAGGED in text
+        assert unexpected(watch) == []
+
+
+def _visit_in_three_days(live: LiveServer, therapist) -> datetime:
+    """A follow-up three days ahead at 17:00 UTC (call inside an app context)."""
+    starts_at = (datetime.now(UTC) + timedelta(days=3)).replace(hour=17, minute=0, second=0, microsecond=0)
+    patient = make_patient(therapist, first_name="Wren")
+    booked = Api(live.app).post(
+        "/api/v1/sessions",
+        therapist.user,
+        json={
+            "patient_id": str(patient.id),
+            "starts_at": starts_at.isoformat(),
+            "duration_minutes": 30,
+            "kind": "follow_up",
+        },
+    )
+    assert booked.status_code == 201, booked.json
+    return starts_at
+
+
+def _sign_in_as(watch, email: str) -> None:
+    page = watch.page
+    page.goto(f"{watch.origin}/clinic/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Caseload", level=1).wait_for()
+
+
+def test_the_visits_week_is_in_the_therapists_own_zone_or_says_it_is_the_computers(browser, live_server):
+    west = ZoneInfo("America/Los_Angeles")
+    with live_server.app.app_context():
+        in_la, without_hours = make_therapist(), make_therapist()
+        emails = in_la.user.email, without_hours.user.email
+        hours = Api(live_server.app).put(
+            f"/api/v1/therapists/{in_la.id}/availability",
+            in_la.user,
+            json={
+                "timezone": "America/Los_Angeles",
+                "weekly": [{"day": "mon", "start": "09:00", "end": "17:00", "kinds": ["follow_up"]}],
+            },
+        )
+        assert hours.status_code == 200, hours.json
+        starts_at = _visit_in_three_days(live_server, in_la)
+        _visit_in_three_days(live_server, without_hours)
+    local = starts_at.astimezone(west)
+    with laptop(browser, live_server) as watch:  # the laptop itself is on New York time
+        page = watch.page
+        _sign_in_as(watch, emails[0])
+        page.goto(f"{live_server.url}/clinic/visits?week={local.date().isoformat()}")
+        expect(page.locator(".lead")).to_contain_text("times in America/Los_Angeles")
+        expect(page.locator(".lead")).not_to_contain_text("this computer")
+        hour = re.compile(rf"^{local.strftime('%-I:%M')}\s?{local.strftime('%p')}\u2013")
+        expect(page.locator(".week .visit .time")).to_have_text(hour)
+        page.locator(".week .visit a").click()
+        expect(page.locator(".facts")).to_contain_text("(America/Los_Angeles)")
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("heading", name="Clinic sign-in").wait_for()
+
+        _sign_in_as(watch, emails[1])
+        page.goto(f"{live_server.url}/clinic/visits?week={local.date().isoformat()}")
+        expect(page.locator(".lead")).to_contain_text(
+            "times in America/New_York: this computer's time zone, since your working hours are not set yet"
+        )
+        new_york = starts_at.astimezone(ZoneInfo(ZONE))
+        expect(page.locator(".week .visit .time")).to_have_text(
+            re.compile(rf"^{new_york.strftime('%-I:%M')}\s?{new_york.strftime('%p')}\u2013")
+        )
         assert unexpected(watch) == []

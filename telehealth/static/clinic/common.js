@@ -36,6 +36,21 @@ export function options(values, prefix, selected, { any = null } = {}) {
   return any ? [h("option", { value: "" }, any), ...list] : list;
 }
 
+/**
+ * The zone a therapist's hours are kept in (GET /therapists/{id}/availability), or this computer's
+ * while they have set none: `{zone, own}`, `own` false on the fallback.
+ */
+export async function therapistZone(therapistId) {
+  if (!therapistId) return { zone: deviceZone(), own: false };
+  try {
+    const hours = await api.get(`/therapists/${therapistId}/availability`);
+    return hours.updated_at ? { zone: hours.timezone, own: true } : { zone: deviceZone(), own: false };
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 401) throw error;
+    return { zone: deviceZone(), own: false };
+  }
+}
+
 export const fullName = (person) => (person ? `${person.first_name} ${person.last_name}` : "");
 export const zone = () => deviceZone();
 export const when = (instant, tz = zone()) => (instant ? formatDateTime(instant, tz, { dateStyle: "medium", timeStyle: "short" }) : "–");

@@ -19,6 +19,7 @@ import { patientOverview } from "./views/patient-overview.js";
 import { patientProgram } from "./views/patient-program.js";
 import { patientRecord } from "./views/patient-record.js";
 import { patients } from "./views/patients.js";
+import { screeningRequest, screeningRequests } from "./views/screening.js";
 import { signin } from "./views/signin.js";
 import { templates } from "./views/templates.js";
 import { therapists } from "./views/therapists.js";
@@ -34,6 +35,8 @@ const SCREENS = [
   { path: "/caseload", view: caseload, nav: "caseload", roles: THERAPIST },
   { path: "/visits", view: visits, nav: "visits", roles: THERAPIST },
   { path: "/visits/:id", view: visit, section: "visits", roles: STAFF },
+  { path: "/screening", view: screeningRequests, nav: "screening", roles: STAFF },
+  { path: "/screening/:id", view: screeningRequest, section: "screening", roles: STAFF },
   { path: "/patients", view: patients, nav: "patients", roles: STAFF },
   { path: "/patients/:id", view: patientOverview, section: "patients", roles: STAFF },
   { path: "/patients/:id/program", view: patientProgram, section: "patients", roles: STAFF },

@@ -1,4 +1,4 @@
-// Visits: the therapist's week in their own time zone (this computer's), scheduling with the
+// Visits: the therapist's week in their own time zone (their availability's, else this computer's), scheduling with the
 // conflicts shown before saving and a refused overlap (409) explained; one visit: start, join,
 // complete with SOAP notes, reschedule, cancel, no-show.
 
@@ -8,7 +8,8 @@ import { announce, h } from "../../shared/dom.js";
 import { t } from "../../shared/i18n.js";
 import { navigate } from "../../shared/router.js";
 import { alertText, busy, field, formError, notice, page, showErrors } from "../../shared/ui.js";
-import { fullName, options, patientsById, reasonForm, section, when, zone } from "../common.js";
+import { session } from "../session.js";
+import { fullName, options, patientsById, reasonForm, section, therapistZone, when as whenIn } from "../common.js";
 
 const KINDS = ["follow_up", "initial_evaluation", "screening"];
 const OPEN = ["scheduled", "in_progress"];
@@ -17,6 +18,11 @@ function monday(isoDate) {
   const weekday = new Date(`${isoDate}T12:00:00Z`).getUTCDay(); // 0 = Sunday
   return addDays(isoDate, -((weekday + 6) % 7));
 }
+
+// The zone every time on these pages is read and typed in: the therapist's hours' zone, set by each view.
+let shown = { zone: "UTC", own: false };
+const zone = () => shown.zone;
+const when = (instant) => whenIn(instant, zone());
 
 const time = (instant) => new Intl.DateTimeFormat(document.documentElement.lang, { timeStyle: "short", timeZone: zone() }).format(new Date(instant));
 
@@ -32,6 +38,7 @@ function overlaps(visit, start, end) {
 }
 
 export async function visits(view, { query, refresh }) {
+  shown = await therapistZone(session.user.therapist_id);
   const today = localDate(zone());
   const week = monday(/^\d{4}-\d{2}-\d{2}$/.test(query.get("week") || "") ? query.get("week") : today);
   const from = instantAt(zone(), week, 0);
@@ -56,7 +63,7 @@ export async function visits(view, { query, refresh }) {
     h("a", { class: "button", href: "/clinic/visits" }, t("visits.thisWeek")),
     h("a", { class: "button", href: `/clinic/visits?week=${addDays(week, 7)}` }, t("visits.next")));
   page(view, t("visits.title"),
-    h("p", { class: "lead" }, t("visits.weekOf", { date: formatDay(week, { dateStyle: "long" }), zone: zone() })),
+    h("p", { class: "lead" }, t(shown.own ? "visits.weekOf" : "visits.weekOfDevice", { date: formatDay(week, { dateStyle: "long" }), zone: zone() })),
     weekNav, grid, scheduleForm([...patients.values()].filter((p) => p.status === "active"), list, today, refresh, query.get("patient")));
 }
 
@@ -124,6 +131,7 @@ function scheduleForm(patients, weekVisits, today, refresh, chosen) {
 
 export async function visit(view, { params, refresh }) {
   const v = await api.get(`/sessions/${params.id}`);
+  shown = await therapistZone(v.therapist_id);
   const patient = await api.get(`/patients/${v.patient_id}`);
   const act = (label, path, body, primary = false) => {
     const button = h("button", { type: "button", class: primary ? "primary" : null }, label);
