@@ -97,7 +97,10 @@ def test_every_screen_passes_axe_with_no_csp_violation_on_a_laptop(
         page.get_by_role("button", name="Sign out").click()
         page.get_by_role("heading", name="Clinic sign-in").wait_for()
         sign_in(watch, ADMIN_EMAIL, landing="Patients")
+        # An admin's view of a patient asks only for what admins may read (no adherence: 403).
+        patient_page = page.locator("table a[href^='/clinic/patients/']").first.get_attribute("href")
         for where, path in (
+            ("one patient (admin)", patient_page),
             ("therapists", "/clinic/therapists"),
             ("audit", "/clinic/audit"),
             ("screening requests (admin)", "/clinic/screening"),

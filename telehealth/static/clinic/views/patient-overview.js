@@ -8,6 +8,7 @@ import { h } from "../../shared/dom.js";
 import { number, percent, t } from "../../shared/i18n.js";
 import { alertBox, busy, field, formError, notice, page, showErrors } from "../../shared/ui.js";
 import { CONDITIONS, day, fullName, loadPatient, patientHeader, reasonForm, section } from "../common.js";
+import { session } from "../session.js";
 
 const DAYS = 30;
 
@@ -15,8 +16,10 @@ export async function patientOverview(view, { params, refresh }) {
   const patient = await loadPatient(params.id);
   const today = localDate(patient.timezone);
   const from = addDays(today, -(DAYS - 1));
+  // Adherence is the care team's and the patient's (API.md); an admin reads it in the report PDF.
+  const careTeam = session.user?.role === "therapist";
   const [adherence, logs] = await Promise.allSettled([
-    api.get(`/patients/${patient.id}/adherence`, { from, to: today }),
+    careTeam ? api.get(`/patients/${patient.id}/adherence`, { from, to: today }) : null,
     api.everyPage(`/patients/${patient.id}/progress-logs`, { from: instantAt(patient.timezone, from, 0).toISOString() }),
   ]);
   page(view, fullName(patient), ...patientHeader(patient, ""),
@@ -79,6 +82,7 @@ function discharge(patient, refresh) {
 }
 
 function adherenceCard(result) {
+  if (result.value === null) return section(t("patient.adherence"), h("p", {}, t("patient.adherenceCareTeam")));
   if (result.status === "rejected") return section(t("patient.adherence"), alertBox(result.reason));
   const data = result.value;
   const text = data.rate === null ? t("patient.adherenceNone") : t("patient.adherenceSummary", { percent: percent(data.rate), days: DAYS });
