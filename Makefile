@@ -1,6 +1,6 @@
 # make run   - set up everything and start API, worker and scheduler (Ctrl-C stops all)
 # make test  - set up if needed and run the whole suite
-# make lint  - ruff lint + format check, and the import seams (scripts/check_imports.py)
+# make lint  - ruff lint + format check, mypy (pyproject.toml [tool.mypy]), and the import seams
 # make vendor - refresh the pinned browser libraries in telehealth/static/vendor (needs npm)
 # make contract - dump the OpenAPI document and lint it with Spectral (needs node and npm)
 # make screenshots - phone-size screenshots of the patient app into docs/screenshots (Chromium)
@@ -39,6 +39,7 @@ test: install
 lint: install
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
 	@$(BIN)/python scripts/check_imports.py
 
 format: install
@@ -80,4 +81,4 @@ lock:
 	  /tmp/telehealth-lock/bin/pip freeze) > requirements.txt
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache .coverage
