@@ -66,6 +66,9 @@ class Fuzzing:
 @pytest.fixture(scope="module")
 def fuzzing() -> Iterator[Fuzzing]:
     app = APP
+    # One Limiter serves every app of this process and counts in the storage of the app bound last,
+    # which may be another module's stopped Redis (under xdist): bind it to this app's storage again.
+    limiter.init_app(app)
     # The world is built in an app context of its own; schemathesis's requests each get theirs.
     with time_machine.travel(NOW, tick=False):
         with app.app_context():
