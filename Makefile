@@ -1,6 +1,6 @@
 # make run   - set up everything and start API, worker and scheduler (Ctrl-C stops all)
-# make test  - set up if needed and run the whole suite
-# make lint  - ruff lint + format check, and the import seams (scripts/check_imports.py)
+# make test  - set up if needed and run the whole suite: PYTEST_WORKERS processes (xdist), with coverage
+# make lint  - ruff lint + format check, mypy (pyproject.toml [tool.mypy]), and the import seams
 # make vendor - refresh the pinned browser libraries in telehealth/static/vendor (needs npm)
 # make contract - dump the OpenAPI document and lint it with Spectral (needs node and npm)
 # make screenshots - screenshots of the patient app and the clinic console into docs/screenshots (Chromium)
@@ -9,6 +9,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
+# Test processes for `make test` (pytest-xdist): 0 runs the suite in this one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run test lint format contract bench lock migrate seed clean vendor screenshots
 
@@ -33,12 +35,15 @@ run: install
 	@echo "Starting the API on port $(PORT), a worker and the scheduler..."
 	@WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
+# A module's tests stay in one process (--dist loadscope): its module-scoped fixtures are built once.
 test: install
-	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope \
+	  --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 lint: install
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
 	@$(BIN)/python scripts/check_imports.py
 
 format: install
@@ -80,4 +85,4 @@ lock:
 	  /tmp/telehealth-lock/bin/pip freeze) > requirements.txt
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache .coverage

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -13,6 +15,12 @@ from flask_sqlalchemy import SQLAlchemy
 from telehealth.common.models import Base
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # Type checkers cannot subclass an attribute (db.Model, python/mypy#8603): models name this
+    # alias, which they see as the declarative base db.Model is made from.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 mail = Mail()

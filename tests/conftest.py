@@ -1,16 +1,34 @@
-"""Fixtures: every test builds its own app and database (SQLite in memory)."""
+"""Fixtures: every test builds its own app and database (SQLite in memory).
+
+A test runs in one app context of its own (the database, the factories); every request it makes
+runs in another, fresh one, as under a real server (tests/support/contexts.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from apiflask import APIFlask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from telehealth import create_app
 from telehealth.extensions import db
 from tests.factories import Api, Clinic, build_clinic
+from tests.support.contexts import as_own_request
+
+
+class OwnContextClient(FlaskClient):
+    """A test client whose every request gets an app context of its own, never the test's."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        return as_own_request(super().open, *args, **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    APIFlask.test_client_class = OwnContextClient
 
 
 @pytest.fixture

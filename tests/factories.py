@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from apiflask import APIFlask
@@ -17,8 +17,11 @@ from telehealth.accounts.models import Role, Therapist, User
 from telehealth.extensions import db
 from telehealth.patients import service as patients
 from telehealth.patients.models import Patient
+from telehealth.visits.models import Visit, VisitKind, VisitStatus
 
 PASSWORD = "correct-horse-battery"
+# An id no row has; fixed, so parametrized test ids are the same in every pytest-xdist worker.
+UNKNOWN_ID = "5c0ffee0-0000-4000-8000-000000000000"
 _seq = itertools.count(1)
 
 
@@ -56,6 +59,26 @@ def make_patient(therapist: Therapist, *, timezone: str = "America/New_York", **
     accounts._set_password(patient.user, PASSWORD)
     db.session.commit()
     return patient
+
+
+def make_completed_visit(
+    patient: Patient, therapist: Therapist, starts_at: datetime, *, lasted_minutes: int = 30
+) -> Visit:
+    """A 30-minute follow-up that took place: started on time, completed `lasted_minutes` later."""
+    visit = Visit(
+        patient_id=patient.id,
+        therapist_id=therapist.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=30),
+        duration_minutes=30,
+        kind=VisitKind.FOLLOW_UP,
+        status=VisitStatus.COMPLETED,
+        started_at=starts_at,
+        completed_at=starts_at + timedelta(minutes=lasted_minutes),
+    )
+    db.session.add(visit)
+    db.session.commit()
+    return visit
 
 
 @dataclass
@@ -119,6 +142,22 @@ class Api:
 
     def delete(self, path: str, user: User | None = None, **kw: Any) -> TestResponse:
         return self.call("DELETE", path, user, **kw)
+
+
+def book_follow_up(api: Api, therapist: Therapist, patient: Patient, starts_at: datetime) -> str:
+    """A 30-minute follow-up video visit booked by the therapist through the API; returns its id."""
+    response = api.post(
+        "/api/v1/sessions",
+        therapist.user,
+        json={
+            "patient_id": str(patient.id),
+            "starts_at": starts_at.isoformat(),
+            "duration_minutes": 30,
+            "kind": "follow_up",
+        },
+    )
+    assert response.status_code == 201, response.json
+    return response.json["id"]
 
 
 def login_cookie(client: FlaskClient, user: User, *, remember: bool = False) -> str:

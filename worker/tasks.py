@@ -4,6 +4,7 @@ Logic lives in telehealth/."""
 from __future__ import annotations
 
 import uuid
+from typing import TypedDict
 
 from celery import shared_task
 
@@ -18,8 +19,17 @@ from telehealth.scheduling import emails as screening_emails
 from telehealth.scheduling import intake
 from telehealth.visits import service as visits
 
+
+class RetryOptions(TypedDict):
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
 # SMTP hiccups are worth a few retries with backoff; the link is regenerated each time.
-MAIL_RETRY = {
+MAIL_RETRY: RetryOptions = {
     "autoretry_for": (OSError,),
     "retry_backoff": 5,
     "retry_backoff_max": 300,

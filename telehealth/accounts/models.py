@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telehealth.common.models import IdMixin, TimestampMixin
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -21,7 +21,7 @@ class Role(enum.StrEnum):
     PATIENT = "patient"
 
 
-class User(IdMixin, TimestampMixin, UserMixin, db.Model):
+class User(IdMixin, TimestampMixin, UserMixin, Model):
     __tablename__ = "users"
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -67,14 +67,14 @@ class PersonMixin:
         return self.user.last_name
 
 
-class Therapist(IdMixin, TimestampMixin, PersonMixin, db.Model):
+class Therapist(IdMixin, TimestampMixin, PersonMixin, Model):
     __tablename__ = "therapists"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), unique=True)
     user: Mapped[User] = relationship(back_populates="therapist", lazy="joined")
 
 
-class UserSession(IdMixin, db.Model):
+class UserSession(IdMixin, Model):
     """One signed-in browser. The cookie only names it; this row decides if it is alive."""
 
     __tablename__ = "user_sessions"
@@ -86,7 +86,7 @@ class UserSession(IdMixin, db.Model):
     revoked_at: Mapped[datetime | None]
 
 
-class ApiToken(IdMixin, db.Model):
+class ApiToken(IdMixin, Model):
     """A bearer token for the mobile app; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
@@ -106,7 +106,7 @@ class OneTimePurpose(enum.StrEnum):
     EMAIL_CHANGE = "email_change"
 
 
-class OneTimeToken(IdMixin, db.Model):
+class OneTimeToken(IdMixin, Model):
     """Invitation, password-reset and email-change links: single use, expiring, stored hashed."""
 
     __tablename__ = "one_time_tokens"

@@ -9,9 +9,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from telehealth import jobs
@@ -389,7 +390,9 @@ def purge_expired_credentials(older_than: timedelta = timedelta(days=30)) -> int
         delete(ApiToken).where(ApiToken.expires_at < cutoff),
         delete(UserSession).where(or_(UserSession.created_at < cutoff, UserSession.revoked_at < cutoff)),
     ):
-        removed += db.session.execute(stmt).rowcount or 0
+        # A DELETE answers with a CursorResult (its rowcount); Session.execute is typed for any statement.
+        result = cast("CursorResult[Any]", db.session.execute(stmt))
+        removed += result.rowcount or 0
     return removed
 
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from telehealth.common.models import IdMixin
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 
-class AuditEvent(IdMixin, db.Model):
+class AuditEvent(IdMixin, Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_patient_at", "patient_id", "at"),

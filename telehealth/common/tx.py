@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Table, event, false, update
+from sqlalchemy import FromClause, Table, event, false, update
 from sqlalchemy.orm import Session
 
 from telehealth.extensions import db
@@ -53,7 +53,7 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault(_KEY, []).append(callback)
 
 
-def hold_sqlite_write_lock(session: Session, table: Table) -> None:
+def hold_sqlite_write_lock(session: Session, table: FromClause) -> None:
     """On SQLite, take the database's write lock now, until commit; elsewhere do nothing.
 
     Its driver runs reads outside a transaction until the first write, so two requests could both
@@ -61,6 +61,9 @@ def hold_sqlite_write_lock(session: Session, table: Table) -> None:
     request waits here (up to the busy timeout) until the first commits. PostgreSQL locks rows.
     """
     if session.get_bind().dialect.name == "sqlite":
+        # A model's __table__ is typed as any FromClause; only a Table can be written to.
+        if not isinstance(table, Table):
+            raise TypeError(f"{table!r} is not a table")
         column = next(iter(table.primary_key.columns))
         session.execute(update(table).where(false()).values({column.name: column}))
 

@@ -7,7 +7,7 @@ between requests or threads. Functions take plain dates and numbers; report.py d
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -129,7 +129,7 @@ def outcome_scores(odi: Sequence[DatedValue], psfs: Sequence[DatedValue], start:
 
 
 def hip_rotation(
-    readings: dict[str, Sequence[DatedValue]],
+    readings: Mapping[str, Sequence[DatedValue]],
     asymmetry: Sequence[DatedValue],
     threshold: float,
     start: date,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from telehealth.common.models import IdMixin
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 
 class ExportStatus(enum.StrEnum):
@@ -21,7 +21,7 @@ class ExportStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class FhirExport(IdMixin, db.Model):
+class FhirExport(IdMixin, Model):
     __tablename__ = "fhir_exports"
 
     requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 from apiflask.schemas import EmptySchema
+from apiflask.types import ResponsesObjectType
 from flask import Response, current_app, json, request, send_file
 
 from telehealth.audit import service as audit
@@ -17,11 +18,13 @@ bp = APIBlueprint("fhir", __name__, url_prefix="/api/v1", tag="FHIR")
 
 EXPORT = Scope("export_id", service.get_export, "export", "fhir_export")
 TYPES = ",".join(service.EXPORT_TYPES)
-BUNDLE_RESPONSE = {
-    "description": "A FHIR R4 Bundle of type `collection`",
-    "content": {service.FHIR_JSON: {"schema": {"type": "object"}}},
+BUNDLE_RESPONSES: ResponsesObjectType = {
+    200: {
+        "description": "A FHIR R4 Bundle of type `collection`",
+        "content": {service.FHIR_JSON: {"schema": {"type": "object"}}},
+    }
 }
-STATUS_RESPONSES = {
+STATUS_RESPONSES: ResponsesObjectType = {
     200: {
         "description": "Done: the Bulk Data manifest {transactionTime, request, requiresAccessToken, output}",
         "content": {"application/json": {"schema": {"type": "object"}}},
@@ -31,15 +34,17 @@ STATUS_RESPONSES = {
         "headers": {"X-Progress": {"description": "patients exported so far", "schema": {"type": "string"}}},
     },
 }
-FILE_RESPONSE = {
-    "description": "One resource per line, each a FHIR R4 resource of that type",
-    "content": {service.FHIR_NDJSON: {"schema": {"type": "string", "format": "binary"}}},
+FILE_RESPONSES: ResponsesObjectType = {
+    200: {
+        "description": "One resource per line, each a FHIR R4 resource of that type",
+        "content": {service.FHIR_NDJSON: {"schema": {"type": "string", "format": "binary"}}},
+    }
 }
 
 
 @bp.get("/patients/<uuid:patient_id>/fhir")
 @policy("fhir_bundle.read", roles=ANYONE, scope=PATIENT)
-@bp.doc(responses={200: BUNDLE_RESPONSE})
+@bp.doc(responses=BUNDLE_RESPONSES)
 def get_patient_fhir(patient: Patient) -> Response:
     """The patient's record (program, hip range of motion, outcomes, visits) as FHIR R4 resources."""
     return Response(json.dumps(service.patient_bundle(patient)), mimetype=service.FHIR_JSON)
@@ -74,7 +79,7 @@ def get_fhir_export(export: FhirExport) -> Response:
 
 @bp.get(f"/fhir/exports/<uuid:export_id>/<any({TYPES}):resource_type>.ndjson")
 @policy("fhir_export_file.read", roles=STAFF_ONLY, scope=EXPORT)
-@bp.doc(responses={200: FILE_RESPONSE})
+@bp.doc(responses=FILE_RESPONSES)
 def get_fhir_export_file(export: FhirExport, resource_type: str) -> Response:
     """One NDJSON file of a completed export, streamed from disk."""
     path = service.export_file(export, resource_type)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from telehealth import jobs
 from telehealth.accounts.models import Therapist, User
@@ -92,7 +92,7 @@ def resources_of(patients: Sequence[Patient], practitioners: dict[uuid.UUID, uui
         db.session.scalars(select(Visit).where(Visit.patient_id.in_(ids)).order_by(Visit.starts_at)).all(),
         "patient_id",
     )
-    by_patient = {pid: [] for pid in ids}
+    by_patient: dict[uuid.UUID, list[Any]] = {pid: [] for pid in ids}
     for rows in assignments.values():
         for row in rows:
             by_patient[row.Assignment.patient_id].append(row)
@@ -215,15 +215,19 @@ def run_export(export_id: uuid.UUID, batch: int = BATCH) -> None:
             done += len(patients)
             with transaction():
                 db.session.execute(
-                    FhirExport.__table__.update().where(FhirExport.id == export_id).values(patients_done=done)
+                    update(FhirExport)
+                    .where(FhirExport.id == export_id)
+                    .values(patients_done=done)
+                    .execution_options(synchronize_session=False)
                 )
     except Exception:
         db.session.rollback()
         with transaction():
             db.session.execute(
-                FhirExport.__table__.update()
+                update(FhirExport)
                 .where(FhirExport.id == export_id)
                 .values(status=ExportStatus.FAILED, error="The export stopped; see the worker's log.")
+                .execution_options(synchronize_session=False)
             )
         raise
     finally:
@@ -234,7 +238,7 @@ def run_export(export_id: uuid.UUID, batch: int = BATCH) -> None:
             (folder / f"{kind}.ndjson").unlink()
     now = utcnow()
     with transaction():
-        export = db.session.get(FhirExport, export_id)
+        export = db.session.get_one(FhirExport, export_id)
         export.status = ExportStatus.COMPLETED
         export.output = [{"type": kind, "count": count} for kind, count in counts.items() if count]
         export.completed_at = now

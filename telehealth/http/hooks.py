@@ -49,9 +49,6 @@ def init_app(app: APIFlask) -> None:
 
     @app.before_request
     def _request_id() -> None:
-        # Identity is decided per request, never inherited from an enclosing app context.
-        for key in ("_login_user", "credential", "audit_entry"):
-            g.pop(key, None)
         presented = request.headers.get("X-Request-ID", "")
         g.request_id = presented if REQUEST_ID.match(presented) else uuid.uuid4().hex
 

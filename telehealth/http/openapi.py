@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from apiflask import APIFlask
 from flask import Flask
 from flask_limiter.util import get_qualified_name
 from werkzeug.routing import Rule
@@ -123,16 +124,12 @@ def _one_component_per_schema(spec: dict[str, Any]) -> None:
 def _canonical(schema: Any, renames: dict[str, str], *, title: str) -> str:
     """The schema as it reads once every reference uses the new names (for comparing copies)."""
 
+    def renamed(ref: str) -> str:
+        return COMPONENTS + renames.get(ref.removeprefix(COMPONENTS), ref)
+
     def rename(node: Any) -> Any:
         if isinstance(node, dict):
-            return {
-                key: (
-                    COMPONENTS + renames.get(value.removeprefix(COMPONENTS), value)
-                    if key == "$ref"
-                    else rename(value)
-                )
-                for key, value in node.items()
-            }
+            return {key: renamed(value) if key == "$ref" else rename(value) for key, value in node.items()}
         if isinstance(node, list):
             return [rename(value) for value in node]
         return node
@@ -235,7 +232,7 @@ def error_statuses(declared: Policy, method: str, *, path_ids: bool, body: bool,
     return statuses
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: APIFlask) -> None:
     """Let the OpenAPI document state, for every route, the statuses and credentials its policy implies."""
 
     def process(spec: dict[str, Any]) -> dict[str, Any]:
@@ -256,7 +253,8 @@ def init_app(app: Flask) -> None:
                 operation["responses"] = dict(sorted(responses.items()))
         return finish(app, spec)
 
-    app.spec_processor(process)
+    # APIFlask types the callback for a str too, but hands it spec.to_dict() (SPEC_PROCESSOR_PASS_OBJECT off).
+    app.spec_processor(process)  # type: ignore[arg-type]
 
 
 def who_may_call(declared: Policy) -> str:

@@ -134,7 +134,8 @@ def init_app(app: APIFlask) -> None:
             detail = "One or more fields are invalid."
         elif error.status_code >= 500:
             detail = "The server could not complete the request; it has been logged."
-        headers = dict(error.headers or {})
+        # Werkzeug writes any header value as str(value); doing it here keeps problem()'s type.
+        headers = {key: str(value) for key, value in dict(error.headers or {}).items()}
         headers.pop("Content-Type", None)
         if error.status_code == 429 and "Retry-After" not in headers:
             headers["Retry-After"] = _limiter_retry_after()

@@ -37,7 +37,7 @@ PURGE_EXPIRED_EXPORTS = "fhir.purge_expired_exports"
 HAND_OFF_GRACE = timedelta(seconds=30)
 
 
-def celery_init_app(app: Flask) -> Celery:
+def celery_init_app(app: Flask) -> Celery[Any]:
     class FlaskTask(Task):
         # Every task is one unit of work in its own app context (which removes the session after).
         def __call__(self, *args: Any, **kwargs: Any) -> Any:

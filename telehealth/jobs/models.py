@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from telehealth.common.models import IdMixin
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 
-class OutboxJob(IdMixin, db.Model):
+class OutboxJob(IdMixin, Model):
     """A task the app queued after a commit; `dispatched_at` is set once the broker took it."""
 
     __tablename__ = "outbox_jobs"

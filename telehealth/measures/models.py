@@ -11,7 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telehealth.common.models import IdMixin, TimestampMixin
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 
 class RomType(enum.StrEnum):
@@ -52,7 +52,7 @@ class Instrument(enum.StrEnum):
     PSFS = "psfs"
 
 
-class Measurement(IdMixin, TimestampMixin, db.Model):
+class Measurement(IdMixin, TimestampMixin, Model):
     """One range-of-motion reading of one hip movement on one side."""
 
     __tablename__ = "measurements"
@@ -73,7 +73,7 @@ class Measurement(IdMixin, TimestampMixin, db.Model):
     recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
 
 
-class Outcome(IdMixin, TimestampMixin, db.Model):
+class Outcome(IdMixin, TimestampMixin, Model):
     """One completed questionnaire, scored as it was when completed."""
 
     __tablename__ = "outcomes"

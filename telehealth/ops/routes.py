@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 from apiflask import APIBlueprint
-from flask import Response, current_app
+from apiflask.types import ResponsesObjectType
+from flask import current_app
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from telehealth.common.schemas import OutputModel
@@ -14,6 +16,12 @@ from telehealth.extensions import db
 from telehealth.http import PUBLIC, policy, problem
 
 bp = APIBlueprint("ops", __name__, tag="Operations")
+OPENAPI_RESPONSES: ResponsesObjectType = {
+    200: {
+        "description": "The OpenAPI 3 document",
+        "content": {"application/json": {}},
+    }
+}
 log = logging.getLogger(__name__)
 
 
@@ -65,8 +73,8 @@ def readyz() -> Any:
     summary="The OpenAPI document",
     operation_id="getOpenApiDocument",
     description="This document, as at `/openapi.json`; the page at `/docs` reads it.",
-    responses={200: {"description": "The OpenAPI 3 document", "content": {"application/json": {}}}},
+    responses=OPENAPI_RESPONSES,
 )
-def openapi_document() -> Response:
+def openapi_document() -> ResponseReturnValue:
     # The very answer APIFlask gives at /openapi.json: one document, whichever path asks.
-    return current_app.view_functions["openapi.spec"]()
+    return current_app.ensure_sync(current_app.view_functions["openapi.spec"])()

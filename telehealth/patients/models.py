@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from telehealth.accounts.models import PersonMixin, User
 from telehealth.common.models import IdMixin, TimestampMixin
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 
 class PatientStatus(enum.StrEnum):
@@ -33,7 +33,7 @@ class Condition(enum.StrEnum):
     LIGAMENT_SPRAIN = "ligament_sprain"
 
 
-class Patient(IdMixin, TimestampMixin, PersonMixin, db.Model):
+class Patient(IdMixin, TimestampMixin, PersonMixin, Model):
     __tablename__ = "patients"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), unique=True)
@@ -61,7 +61,7 @@ class Patient(IdMixin, TimestampMixin, PersonMixin, db.Model):
         return self.status == PatientStatus.ACTIVE
 
 
-class CareTeamMember(db.Model):
+class CareTeamMember(Model):
     __tablename__ = "care_team_members"
     __table_args__ = (UniqueConstraint("patient_id", "therapist_id"),)
 

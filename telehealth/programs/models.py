@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telehealth.common.models import IdMixin, TimestampMixin
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 from telehealth.patients.models import Patient
 
 
@@ -58,7 +58,7 @@ class AssignmentStatus(enum.StrEnum):
     ENDED = "ended"
 
 
-class Exercise(IdMixin, TimestampMixin, db.Model):
+class Exercise(IdMixin, TimestampMixin, Model):
     __tablename__ = "exercises"
     __table_args__ = (Index("ix_exercises_archived_region_category", "archived", "body_region", "category"),)
 
@@ -75,7 +75,7 @@ class Exercise(IdMixin, TimestampMixin, db.Model):
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
-class ProgramTemplate(IdMixin, TimestampMixin, db.Model):
+class ProgramTemplate(IdMixin, TimestampMixin, Model):
     __tablename__ = "program_templates"
 
     name: Mapped[str] = mapped_column(String(120), index=True)
@@ -107,7 +107,7 @@ PRESCRIPTION_FIELDS = ("sets", "reps", "hold_seconds", "side", "times_per_day", 
 DATED_PRESCRIPTION_FIELDS = (*PRESCRIPTION_FIELDS, "start_date", "end_date")
 
 
-class ProgramTemplateItem(IdMixin, PrescriptionMixin, db.Model):
+class ProgramTemplateItem(IdMixin, PrescriptionMixin, Model):
     __tablename__ = "program_template_items"
 
     template_id: Mapped[uuid.UUID] = mapped_column(
@@ -189,7 +189,7 @@ class Timeline:
         return version.times_per_day if version else 0
 
 
-class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, db.Model):
+class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, Model):
     """One exercise prescribed to one patient; tailored on its own, ended but never deleted."""
 
     __tablename__ = "assignments"

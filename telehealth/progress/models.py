@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 # The fields a client sends; a repeat of the same id must match on all of them.
 BODY_FIELDS = (
@@ -25,7 +25,7 @@ BODY_FIELDS = (
 )
 
 
-class ProgressLog(db.Model):
+class ProgressLog(Model):
     __tablename__ = "progress_logs"
     __table_args__ = (
         Index("ix_progress_logs_patient_performed", "patient_id", "performed_at"),

@@ -11,8 +11,9 @@ import contextlib
 import json
 import smtplib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 from flask import current_app
@@ -66,9 +67,9 @@ class EmailSender:
     """One SMTP connection for a whole batch."""
 
     def __init__(self) -> None:
-        self._connection = None
+        self._connection: Any = None  # Flask-Mailman's SMTP backend (the library is untyped)
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> Any:
         if self._connection is None:
             from telehealth.extensions import mail
 
@@ -216,4 +217,4 @@ def _never_sent(exc: requests.ConnectionError) -> bool:
     return isinstance(wrapped, MaxRetryError) and isinstance(wrapped.reason, NewConnectionError)
 
 
-SENDERS = {"email": EmailSender, "push": PushSender, "sms": SmsSender}
+SENDERS: dict[str, Callable[[], ChannelSender]] = {"email": EmailSender, "push": PushSender, "sms": SmsSender}

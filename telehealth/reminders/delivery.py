@@ -122,7 +122,7 @@ def _skip_reason(session: Session, ctx: Context, complete: set[uuid.UUID], now: 
 
         if not visit_still_matches(note):
             return "The visit was cancelled or moved."
-        if now > _visit(note).starts_at:  # type: ignore[union-attr]  # it still matches, so it exists
+        if now > _visit(note).starts_at:  # it still matches, so it exists
             return "The visit has already started."
     if note.channel == Channel.SMS:
         cap = current_app.config["REMINDER_SMS_DAILY_CAP"]
@@ -131,7 +131,7 @@ def _skip_reason(session: Session, ctx: Context, complete: set[uuid.UUID], now: 
     return None
 
 
-QUIET_HOURS_TOO_LATE = {
+QUIET_HOURS_TOO_LATE: dict[str, str] = {
     Kind.EXERCISE: "Inside quiet hours that end on another day; an exercise reminder keeps to its day.",
     Kind.SESSION: "Inside quiet hours that end after the visit starts.",
     Kind.INACTIVITY: "Inside quiet hours.",

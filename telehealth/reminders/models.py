@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from telehealth.common.models import IdMixin, TimestampMixin
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 
 class Channel(enum.StrEnum):
@@ -42,7 +42,7 @@ DEFAULT_SESSION_OFFSETS = [1440, 60]
 DEFAULT_INACTIVITY_DAYS = 3
 
 
-class ReminderSettings(TimestampMixin, db.Model):
+class ReminderSettings(TimestampMixin, Model):
     """One row per patient; `next_daily_at` is the precomputed, indexed moment of the next daily check."""
 
     __tablename__ = "reminder_settings"
@@ -64,7 +64,7 @@ class ReminderSettings(TimestampMixin, db.Model):
     last_inactivity_nudge_on: Mapped[date | None]
 
 
-class PushSubscription(IdMixin, db.Model):
+class PushSubscription(IdMixin, Model):
     __tablename__ = "push_subscriptions"
     __table_args__ = (UniqueConstraint("user_id", "endpoint"),)
 
@@ -75,7 +75,7 @@ class PushSubscription(IdMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Notification(IdMixin, TimestampMixin, db.Model):
+class Notification(IdMixin, TimestampMixin, Model):
     """The outbox: every reminder is a row first; the unique key makes a second copy impossible."""
 
     __tablename__ = "notifications"

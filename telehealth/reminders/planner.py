@@ -144,7 +144,7 @@ def plan_daily(now: datetime | None = None, limit: int | None = None) -> int:
         return 0
     work: list[tuple[ReminderSettings, Patient, datetime, date]] = []
     for settings, patient in due:
-        moment: datetime = settings.next_daily_at  # type: ignore[assignment]  # the WHERE ensures it
+        moment: datetime = settings.next_daily_at  # never None here: the WHERE compared it
         day = local_date(moment, patient.timezone)
         # A row whose moment is not that day's reminder moment only marks "compute me" (new rows).
         if patient.is_active and settings.enabled and moment == daily_moment(settings, patient, day):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from telehealth.common.models import IdMixin
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 
 class Activity(enum.StrEnum):
@@ -30,7 +30,7 @@ class Modality(enum.StrEnum):
 INTERACTIVE_MODALITIES = frozenset({Modality.VIDEO, Modality.PHONE})
 
 
-class RtmEpisode(IdMixin, db.Model):
+class RtmEpisode(IdMixin, Model):
     """One monitoring episode, opened with the patient's recorded consent."""
 
     __tablename__ = "rtm_episodes"
@@ -53,7 +53,7 @@ class RtmEpisode(IdMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class TimeEntry(IdMixin, db.Model):
+class TimeEntry(IdMixin, Model):
     """Minutes a therapist spent managing a patient's home program."""
 
     __tablename__ = "rtm_time_entries"
@@ -70,7 +70,7 @@ class TimeEntry(IdMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ZoneChange(IdMixin, db.Model):
+class ZoneChange(IdMixin, Model):
     """From `since`, a monitored patient's local days are read in `timezone`.
 
     Data days already counted must not move when a patient later changes zone.

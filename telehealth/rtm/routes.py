@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import APIBlueprint
+from apiflask.types import ResponsesObjectType
 from flask import Response, request
 
 from telehealth.audit import service as audit
@@ -17,10 +18,12 @@ from telehealth.rtm.models import RtmEpisode, TimeEntry
 bp = APIBlueprint("rtm", __name__, url_prefix="/api/v1", tag="Remote monitoring")
 
 CSV = "text/csv"
-CSV_RESPONSE = {
-    "description": "With `Accept: text/csv`: the same rows as CSV (cells that a spreadsheet would read "
-    "as a formula start with a single quote)",
-    "content": {CSV: {"schema": {"type": "string"}}},
+CSV_RESPONSES: ResponsesObjectType = {
+    200: {
+        "description": "With `Accept: text/csv`: the same rows as CSV (cells that a spreadsheet would read "
+        "as a formula start with a single quote)",
+        "content": {CSV: {"schema": {"type": "string"}}},
+    }
 }
 
 
@@ -80,7 +83,7 @@ def get_rtm(patient: Patient) -> service.RtmSummary:
 @policy("rtm_billing.list", roles=CLINICIANS, resource_type="rtm_billing")
 @bp.input(schemas.BillingQuery, location="query", arg_name="query")
 @bp.output(schemas.BillingPage)
-@bp.doc(responses={200: CSV_RESPONSE})
+@bp.doc(responses=CSV_RESPONSES)
 def list_rtm_billing(query: schemas.BillingQuery) -> Any:
     """A month's codes per enrolled patient: a therapist's caseload, or the clinic's for an admin."""
     caller = actor()

@@ -262,7 +262,7 @@ def _month_facts(patient_id: uuid.UUID, start: datetime, end: datetime) -> tuple
             Visit.completed_at < end,
         )
     )
-    interactive.update(rules.month_of(completed_at, tz) for completed_at in visits)
+    interactive.update(rules.month_of(at, tz) for at in visits if at is not None)
     return minutes, interactive
 
 

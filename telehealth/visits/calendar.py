@@ -15,7 +15,7 @@ from telehealth.common.time import utcnow
 from telehealth.visits.models import JOIN_OPENS_BEFORE_MINUTES, Visit, VisitStatus
 
 PRODID = "-//Telehealth PT//Video visits//EN"
-SUMMARY = {
+SUMMARY: dict[str, str] = {
     Role.PATIENT: "Video visit with your physical therapist",
     Role.THERAPIST: "Video visit with a patient",
 }

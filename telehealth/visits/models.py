@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telehealth.accounts.models import Therapist
 from telehealth.common.models import IdMixin, TimestampMixin
-from telehealth.extensions import db
+from telehealth.extensions import Model
 from telehealth.patients.models import Patient
 
 
@@ -47,7 +47,7 @@ def new_room_name() -> str:
     return secrets.token_urlsafe(32).lower()
 
 
-class Visit(IdMixin, TimestampMixin, db.Model):
+class Visit(IdMixin, TimestampMixin, Model):
     __tablename__ = "visits"
     __table_args__ = (
         Index("ix_visits_status_starts_at", "status", "starts_at"),

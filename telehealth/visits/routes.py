@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import APIBlueprint
+from apiflask.types import ResponsesObjectType
 from flask import Response
 
 from telehealth.accounts.models import Role
@@ -23,6 +24,12 @@ from telehealth.visits import schemas, service
 from telehealth.visits.models import Visit
 
 bp = APIBlueprint("visits", __name__, url_prefix="/api/v1", tag="Visits")
+CALENDAR_RESPONSES: ResponsesObjectType = {
+    200: {
+        "description": "The visit as an iCalendar event",
+        "content": {"text/calendar": {"schema": {"type": "string"}}},
+    }
+}
 
 # Out of the caller's own visits is 404, whatever the role.
 VISIT = Scope("visit_id", service.get_visible_visit, "visit", "visit", owner=service.visit_owner)
@@ -128,14 +135,7 @@ def mark_session_no_show(visit: Visit) -> Any:
 
 @bp.get("/sessions/<uuid:visit_id>/calendar.ics")
 @policy("visit.calendar", roles=PATIENT_AND_CARE_TEAM, scope=VISIT)
-@bp.doc(
-    responses={
-        200: {
-            "description": "The visit as an iCalendar event",
-            "content": {"text/calendar": {"schema": {"type": "string"}}},
-        }
-    }
-)
+@bp.doc(responses=CALENDAR_RESPONSES)
 def get_session_calendar(visit: Visit) -> Response:
     response = Response(service.calendar_file(actor(), visit), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'attachment; filename="video-visit.ics"'

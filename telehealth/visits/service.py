@@ -213,7 +213,7 @@ def lock_participants(therapist_id: uuid.UUID, patient_id: uuid.UUID | None = No
     NO KEY UPDATE leaves rows that merely reference them (foreign keys) free to be written.
     SQLite has no row locks: there the whole database's write lock is taken instead.
     """
-    hold_sqlite_write_lock(db.session, Therapist.__table__)
+    hold_sqlite_write_lock(db.session(), Therapist.__table__)
     db.session.execute(
         select(Therapist.id).where(Therapist.id == therapist_id).with_for_update(key_share=True)
     )
@@ -301,7 +301,7 @@ def _begin_transition(visit: Visit, to: VisitStatus) -> None:
 
 def _lock(visit: Visit) -> None:
     """Re-read the visit under a row lock, so two racing changes see each other's outcome."""
-    hold_sqlite_write_lock(db.session, Visit.__table__)
+    hold_sqlite_write_lock(db.session(), Visit.__table__)
     db.session.refresh(visit, with_for_update={"key_share": True})
 
 

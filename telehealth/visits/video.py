@@ -46,10 +46,10 @@ class JitsiMeet:
     def join_url(self, room: str, participant: Participant, expires_at: datetime) -> str:
         url = f"{self.base_url.rstrip('/')}/{quote(room, safe='')}"
         if self.app_id and self.app_secret:
-            url += "?" + urlencode({"jwt": self.token(room, participant, expires_at)})
+            url += "?" + urlencode({"jwt": self.token(self.app_secret, room, participant, expires_at)})
         return url
 
-    def token(self, room: str, participant: Participant, expires_at: datetime) -> str:
+    def token(self, secret: str, room: str, participant: Participant, expires_at: datetime) -> str:
         """The JWT a Jitsi deployment with token authentication expects (aud "jitsi", HS256)."""
         claims = {
             "aud": "jitsi",
@@ -64,7 +64,7 @@ class JitsiMeet:
         }
         import jwt  # here: PyJWT and cryptography cost every web worker ~10 MiB; few clinics sign links
 
-        return jwt.encode(claims, self.app_secret, algorithm="HS256")
+        return jwt.encode(claims, secret, algorithm="HS256")
 
 
 def setting(name: str, default: str | None = None) -> str | None:

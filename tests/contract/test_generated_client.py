@@ -30,6 +30,7 @@ from telehealth.accounts import service as accounts
 from telehealth.extensions import db
 from telehealth.jobs.models import OutboxJob
 from tests.factories import PASSWORD, make_admin
+from tests.support.contexts import as_own_request
 
 PACKAGE = "telehealth_generated_client"
 # A Tuesday, 10:00 in New York.
@@ -91,12 +92,19 @@ def test_the_generator_reads_the_document_without_a_warning(generated):
     assert len(operations) > 55
 
 
+class OwnContextTransport(httpx.WSGITransport):
+    """Each request in an app context of its own, like the test client's (tests/support/contexts.py)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return as_own_request(super().handle_request, request)
+
+
 class Typed:
     """Calls a generated operation and insists on an answer parsed into the generated model."""
 
     def __init__(self, package: ModuleType, app: APIFlask) -> None:
         self.package = package
-        self.transport = httpx.WSGITransport(app=app)
+        self.transport = OwnContextTransport(app=app)
 
     def client(self, token: str | None = None) -> Any:
         args = {"base_url": "http://localhost", "httpx_args": {"transport": self.transport}}

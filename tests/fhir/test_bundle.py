@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from telehealth.demo import seed_demo
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
-from telehealth.visits.models import Visit
+from tests.factories import make_completed_visit
 from tests.fhir.validate import problems
 
 NOW = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
@@ -95,21 +95,9 @@ def _record(api, clinic) -> None:
             json={"instrument": instrument, "answers": answers, "completed_at": "2026-03-09T20:00:00-04:00"},
         )
         assert done.status_code == 201, done.json
-    starts = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
-    db.session.add(
-        Visit(
-            patient_id=pid,
-            therapist_id=clinic.therapist.id,
-            starts_at=starts,
-            ends_at=starts + timedelta(minutes=30),
-            duration_minutes=30,
-            kind="follow_up",
-            status="completed",
-            started_at=starts,
-            completed_at=starts + timedelta(minutes=28),
-        )
+    make_completed_visit(
+        patient, clinic.therapist, datetime(2026, 3, 5, 15, 0, tzinfo=UTC), lasted_minutes=28
     )
-    db.session.commit()
 
 
 def _bundle(api, patient, user):

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from telehealth.extensions import db
 from telehealth.reminders.dispatch import scan_and_hand_off
 from telehealth.reminders.models import Notification, Status
-from tests.factories import Api, make_patient, make_therapist
+from tests.factories import Api, book_follow_up, make_patient, make_therapist
 
 NY, TOKYO = "America/New_York", "Asia/Tokyo"
 
@@ -329,18 +329,7 @@ def test_visit_reminders_at_24h_and_1h_follow_reschedules_and_cancellations(pg_a
             (moved, start + timedelta(hours=2)),
             (cancelled, start + timedelta(hours=4)),
         ):
-            response = clinic.api.post(
-                "/api/v1/sessions",
-                clinic.therapist.user,
-                json={
-                    "patient_id": str(patient.id),
-                    "starts_at": at.isoformat(),
-                    "duration_minutes": 30,
-                    "kind": "follow_up",
-                },
-            )
-            assert response.status_code == 201, response.json
-            ids[patient.id] = response.json["id"]
+            ids[patient.id] = book_follow_up(clinic.api, clinic.therapist, patient, at)
         assert (
             clinic.api.post(
                 f"/api/v1/sessions/{ids[cancelled.id]}/cancel",
@@ -403,17 +392,7 @@ def test_quiet_hours_set_after_booking_move_the_visit_reminder_on_a_dst_day(pg_a
             "session_reminder_offsets_minutes": [240],
         }
         assert clinic.api.put(path, patient.user, json=quiet_off).status_code == 200
-        booked = clinic.api.post(
-            "/api/v1/sessions",
-            clinic.therapist.user,
-            json={
-                "patient_id": str(patient.id),
-                "starts_at": starts_at.isoformat(),
-                "duration_minutes": 30,
-                "kind": "follow_up",
-            },
-        )
-        assert booked.status_code == 201, booked.json
+        book_follow_up(clinic.api, clinic.therapist, patient, starts_at)
         # A day later the patient sets quiet hours that cover the reminder (06:00) and end at 09:00.
         clock.move_to(starts_at - timedelta(days=1))
         quiet = {"quiet_hours_start": "22:00", "quiet_hours_end": "09:00"}

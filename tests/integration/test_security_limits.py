@@ -21,10 +21,9 @@ import json, sys
 from telehealth import create_app
 config, path, body, times = json.loads(sys.argv[1])
 app = create_app("test", config)
-with app.app_context():
-    client = app.test_client()
-    answers = [client.post(path, json=body) for _ in range(times)]
-    print(json.dumps([[a.status_code, a.headers.get("Retry-After")] for a in answers]))
+client = app.test_client()
+answers = [client.post(path, json=body) for _ in range(times)]
+print(json.dumps([[a.status_code, a.headers.get("Retry-After")] for a in answers]))
 """
 
 

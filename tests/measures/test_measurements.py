@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from telehealth.measures.models import Measurement
+from tests.factories import UNKNOWN_ID
 from tests.measures.helpers import audit_trail, count, post_reading, post_rotations, reading
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -103,7 +104,7 @@ def test_degrees_outside_the_movements_range_is_422_naming_degrees(api, clinic, 
         ("instrument", "smartphone"),
         ("measured_at", "2026-03-09T15:30:00"),
         ("measured_at", "yesterday"),
-        ("patient_id", str(uuid.uuid4())),
+        ("patient_id", UNKNOWN_ID),
     ],
 )
 def test_bad_reading_fields_are_422_naming_the_field(api, clinic, field, value):

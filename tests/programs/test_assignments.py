@@ -10,6 +10,7 @@ import time_machine
 from telehealth.audit.models import AuditEvent
 from telehealth.extensions import db
 from telehealth.programs.models import Assignment
+from tests.factories import UNKNOWN_ID
 
 PRESCRIPTION = {
     "sets": 3,
@@ -82,7 +83,7 @@ def test_only_the_care_team_assigns(api, clinic, library):
         ("start_date", None),
         ("end_date", "2026-03-01"),
         ("notes", "x" * 2001),
-        ("exercise_id", str(uuid.uuid4())),
+        ("exercise_id", UNKNOWN_ID),
         ("exercise_id", "not-a-uuid"),
         ("status", "ended"),
     ],

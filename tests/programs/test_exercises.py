@@ -10,6 +10,7 @@ from telehealth.audit.models import AuditEvent
 from telehealth.extensions import db
 from telehealth.programs.library import LIBRARY, seed_library
 from telehealth.programs.models import Exercise
+from tests.factories import UNKNOWN_ID
 
 NEW_EXERCISE = {
     "name": "Hip hinge with dowel",
@@ -117,7 +118,7 @@ def test_therapist_adds_an_exercise_and_patients_may_not(api, clinic, library):
         ("default_reps", 101),
         ("default_hold_seconds", -1),
         ("default_hold_seconds", 601),
-        ("author_id", str(uuid.uuid4())),
+        ("author_id", UNKNOWN_ID),
     ],
 )
 def test_bad_exercise_fields_are_422_naming_the_field(api, clinic, library, field, value):

@@ -10,6 +10,7 @@ import time_machine
 from telehealth.audit.models import AuditEvent
 from telehealth.extensions import db
 from telehealth.progress.models import ProgressLog
+from tests.factories import UNKNOWN_ID
 from tests.programs.helpers import log_body
 from tests.support.queries import counting_queries
 
@@ -131,7 +132,7 @@ def test_performed_at_must_lie_in_the_allowed_window(
         ("difficulty", 0),
         ("difficulty", 6),
         ("notes", "x" * 2001),
-        ("patient_id", str(uuid.uuid4())),
+        ("patient_id", UNKNOWN_ID),
     ],
 )
 def test_bad_log_fields_are_422_naming_the_field(api, clinic, assign, frozen, field, value):

@@ -12,7 +12,7 @@ import time_machine
 
 from telehealth.extensions import db
 from telehealth.reminders.models import Kind, Notification, Status
-from tests.factories import make_patient
+from tests.factories import book_follow_up, make_patient
 from tests.reminders.helpers import notes_of, reminder_at, run_scan_and_send, settings_of
 
 NY, BERLIN = "America/New_York", "Europe/Berlin"
@@ -37,21 +37,6 @@ def at(tz: str, day: date, hour: int, minute: int, second: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute, second), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
-def book(api, clinic, patient, starts_at: datetime) -> str:
-    response = api.post(
-        "/api/v1/sessions",
-        clinic.therapist.user,
-        json={
-            "patient_id": str(patient.id),
-            "starts_at": starts_at.isoformat(),
-            "duration_minutes": 30,
-            "kind": "follow_up",
-        },
-    )
-    assert response.status_code == 201, response.json
-    return response.json["id"]
-
-
 def scans(clock, *moments: datetime) -> None:
     """What beat runs, at each moment (the workers send at once)."""
     for moment in sorted(moments):
@@ -71,7 +56,7 @@ def test_quiet_hours_set_after_a_visit_was_booked_move_its_reminder_instead_of_l
     with time_machine.travel(at(tz, day - 2 * ONE_DAY, 12, 0), tick=False) as clock:
         patient = make_patient(clinic.therapist, timezone=tz)
         reminder_at(api, patient, "18:00", session_reminder_offsets_minutes=[240])
-        book(api, clinic, patient, at(tz, day, 10, 0))
+        book_follow_up(api, clinic.therapist, patient, at(tz, day, 10, 0))
         assert visit_notes(patient)["240"].scheduled_for == at(tz, day, 6, 0)
 
         # The next day the patient sets quiet hours that cover 06:00 and end before the visit.
@@ -92,7 +77,7 @@ def test_a_visit_reminder_never_goes_after_the_visit_starts(api, clinic, tz, day
         patient = make_patient(clinic.therapist, timezone=tz)
         reminder_at(api, patient, "18:00", quiet_hours_start="21:00", quiet_hours_end="08:00")
         starts_at = at(tz, day, 7, 30)
-        book(api, clinic, patient, starts_at)
+        book_follow_up(api, clinic.therapist, patient, starts_at)
         planned = visit_notes(patient)
         assert planned["60"].scheduled_for == at(tz, day - ONE_DAY, 20, 55)
 
@@ -115,7 +100,7 @@ def test_quiet_hours_lifted_after_a_reminder_was_due_send_it_at_once_not_as_late
         patient = make_patient(clinic.therapist, timezone=NY)
         quiet = {"quiet_hours_start": "22:00", "quiet_hours_end": "09:00"}
         reminder_at(api, patient, "18:00", session_reminder_offsets_minutes=[360], **quiet)
-        book(api, clinic, patient, at(NY, day, 10, 0))
+        book_follow_up(api, clinic.therapist, patient, at(NY, day, 10, 0))
         assert visit_notes(patient)["360"].scheduled_for == at(NY, day, 9, 0)  # due 04:00, quiet
 
         # At 07:00 the patient lifts the quiet hours: the 04:00 reminder is owed now, not 3 hours late.
@@ -134,7 +119,7 @@ def test_a_visit_reminder_held_up_past_the_visit_start_is_not_sent(api, clinic):
     with time_machine.travel(at(NY, date(2026, 11, 23), 8, 0), tick=False) as clock:
         patient = make_patient(clinic.therapist, timezone=NY)
         reminder_at(api, patient, "18:00", session_reminder_offsets_minutes=[60])
-        book(api, clinic, patient, at(NY, date(2026, 11, 23), 10, 0))
+        book_follow_up(api, clinic.therapist, patient, at(NY, date(2026, 11, 23), 10, 0))
         # The workers were down from 09:00 and come back at 10:05, within the two hours of lateness.
         scans(clock, at(NY, date(2026, 11, 23), 10, 5))
         note = visit_notes(patient)["60"]

@@ -9,6 +9,7 @@ import pytest
 
 from telehealth.extensions import db
 from telehealth.rtm import service
+from tests.factories import make_completed_visit
 from tests.rtm.conftest import send_outcome, send_reading
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -214,25 +215,9 @@ def test_months_follow_the_clinics_calendar(api, clinic):
 
 
 def test_a_visit_completed_that_month_is_the_interactive_contact(api, clinic):
-    from telehealth.visits.models import Visit
-
     _enroll(api, clinic, start="2026-03-01")
     _entry(api, clinic, 25, "2026-03-04T10:00:00-05:00")
-    starts = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
-    db.session.add(
-        Visit(
-            patient_id=clinic.patient.id,
-            therapist_id=clinic.therapist.id,
-            starts_at=starts,
-            ends_at=starts + timedelta(minutes=30),
-            duration_minutes=30,
-            kind="follow_up",
-            status="completed",
-            started_at=starts,
-            completed_at=starts + timedelta(minutes=30),
-        )
-    )
-    db.session.commit()
+    make_completed_visit(clinic.patient, clinic.therapist, datetime(2026, 3, 10, 14, 0, tzinfo=UTC))
     assert _rtm(api, clinic)["months"][0]["management_codes"] == ["98980"]
 
 

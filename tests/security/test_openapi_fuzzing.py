@@ -57,35 +57,40 @@ class Fuzzing:
 
     def restore(self) -> None:
         """Put the database back to the freshly built world and forget every rate-limit hit."""
-        db.session.remove()
-        with db.engine.connect() as connection:
-            self.saved.backup(connection.connection.driver_connection)
-        limiter.reset()
+        with self.app.app_context():
+            with db.engine.connect() as connection:
+                self.saved.backup(connection.connection.driver_connection)
+            limiter.reset()
 
 
 @pytest.fixture(scope="module")
 def fuzzing() -> Iterator[Fuzzing]:
     app = APP
-    with app.app_context(), time_machine.travel(NOW, tick=False):
-        db.create_all()
-        world = World(app, Api(app), build_clinic()).build()
-        saved = sqlite3.connect(":memory:")
-        with db.engine.connect() as connection:
-            connection.connection.driver_connection.backup(saved)
-        callers = {
-            "admin": world.api.token_for(world.clinic.admin),
-            "therapist": world.api.token_for(world.mine.therapist),
-            "patient": world.api.token_for(world.mine.patient),
-            "anonymous": None,
-        }
+    # One Limiter serves every app of this process and counts in the storage of the app bound last,
+    # which may be another module's stopped Redis (under xdist): bind it to this app's storage again.
+    limiter.init_app(app)
+    # The world is built in an app context of its own; schemathesis's requests each get theirs.
+    with time_machine.travel(NOW, tick=False):
+        with app.app_context():
+            db.create_all()
+            world = World(app, Api(app), build_clinic()).build()
+            saved = sqlite3.connect(":memory:")
+            with db.engine.connect() as connection:
+                connection.connection.driver_connection.backup(saved)
+            callers = {
+                "admin": world.api.token_for(world.clinic.admin),
+                "therapist": world.api.token_for(world.mine.therapist),
+                "patient": world.api.token_for(world.mine.patient),
+                "anonymous": None,
+            }
         state = Fuzzing(app, world, saved, callers)
         yield state
         print(
             f"\nschemathesis: {len(state.operations)} operations, {state.cases} cases, "
             f"{state.calls} calls as {', '.join(callers)}"
         )
-        db.session.remove()
-        db.drop_all()
+        with app.app_context():
+            db.drop_all()
 
 
 @pytest.fixture
