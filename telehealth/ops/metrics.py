@@ -190,11 +190,10 @@ class OutboxCollector:
     @staticmethod
     def _read() -> tuple[dict[str, int], Any, int]:
         try:
-            counts = dict(
-                db.session.execute(
-                    select(Notification.status, func.count()).group_by(Notification.status)
-                ).all()
-            )
+            rows = db.session.execute(
+                select(Notification.status, func.count()).group_by(Notification.status)
+            ).all()
+            counts: dict[str, int] = {status: count for status, count in rows}
             due_since = db.session.scalar(
                 select(func.min(Notification.next_attempt_at)).where(
                     Notification.status.in_([Status.PENDING, Status.QUEUED, Status.SENDING]),
@@ -230,7 +229,7 @@ def registry(extra: Iterable[Any] = ()) -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(served)
     else:
-        served.register(_Union(REGISTRY))  # type: ignore[arg-type]
+        served.register(_Union(REGISTRY))
     for collector in extra:
         served.register(collector)
     return served

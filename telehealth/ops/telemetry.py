@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, Response, g, request
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,11 @@ def scrub_event(event: dict[str, Any], hint: Any = None) -> dict[str, Any]:
     return _mask(event)
 
 
+def _before_send(event: Event, hint: Hint) -> Event:
+    # Sentry types its events as a TypedDict; the scrubber reads and writes them as plain dicts.
+    return cast("Event", scrub_event(dict(event), hint))
+
+
 def init_sentry(app: Flask) -> bool:
     dsn = app.config.get("SENTRY_DSN")
     if not dsn:
@@ -97,8 +105,8 @@ def init_sentry(app: Flask) -> bool:
             "stack_frame_variables": False,
         },
         traces_sample_rate=app.config["SENTRY_TRACES_SAMPLE_RATE"],
-        before_send=scrub_event,
-        before_send_transaction=scrub_event,
+        before_send=_before_send,
+        before_send_transaction=_before_send,
     )
     return True
 

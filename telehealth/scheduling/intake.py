@@ -11,10 +11,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 
 from telehealth import jobs
 from telehealth.accounts import service as accounts
@@ -170,7 +170,7 @@ def list_requests(user: User, *, status: str | None, page: int, per_page: int) -
 
 
 def _lock(request: ScreeningRequest) -> None:
-    hold_sqlite_write_lock(db.session, ScreeningRequest.__table__)
+    hold_sqlite_write_lock(db.session(), ScreeningRequest.__table__)
     db.session.refresh(request, with_for_update={"key_share": True})
 
 
@@ -298,14 +298,18 @@ def purge(now: datetime | None = None) -> int:
         )
         .values(status=ScreeningStatus.EXPIRED, confirm_token_hash=None, hold_expires_at=None, updated_at=now)
     )
-    removed = db.session.execute(
-        delete(ScreeningRequest).where(
-            or_(
-                ScreeningRequest.status.in_([ScreeningStatus.UNCONFIRMED, ScreeningStatus.EXPIRED])
-                & (ScreeningRequest.created_at <= now - UNCONFIRMED_KEPT),
-                (ScreeningRequest.status == ScreeningStatus.DECLINED)
-                & (ScreeningRequest.decided_at <= now - DECLINED_KEPT),
+    # A DELETE answers with a CursorResult (its rowcount); Session.execute is typed for any statement.
+    removed = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            delete(ScreeningRequest).where(
+                or_(
+                    ScreeningRequest.status.in_([ScreeningStatus.UNCONFIRMED, ScreeningStatus.EXPIRED])
+                    & (ScreeningRequest.created_at <= now - UNCONFIRMED_KEPT),
+                    (ScreeningRequest.status == ScreeningStatus.DECLINED)
+                    & (ScreeningRequest.decided_at <= now - DECLINED_KEPT),
+                )
             )
-        )
+        ),
     ).rowcount
     return removed or 0

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from telehealth.accounts.models import Therapist
 from telehealth.common.models import IdMixin, TimestampMixin
 from telehealth.common.time import utcnow
-from telehealth.extensions import db
+from telehealth.extensions import Model
 
 
 class Weekday(enum.StrEnum):
@@ -29,7 +29,7 @@ class Weekday(enum.StrEnum):
 WEEKDAYS = list(Weekday)  # index = date.weekday()
 
 
-class Availability(db.Model):
+class Availability(Model):
     """One therapist's hours: weekly spans in local wall-clock time of `timezone`, and exceptions.
 
     Slots are computed from it on every read, never stored (telehealth/scheduling/slots.py).
@@ -67,7 +67,7 @@ class RedFlag(enum.StrEnum):
     RECENT_TRAUMA = "recent_trauma"
 
 
-class ScreeningRequest(IdMixin, TimestampMixin, db.Model):
+class ScreeningRequest(IdMixin, TimestampMixin, Model):
     __tablename__ = "screening_requests"
     __table_args__ = (
         Index("ix_screening_requests_status_created_at", "status", "created_at"),
