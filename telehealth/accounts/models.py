@@ -29,7 +29,7 @@ class User(IdMixin, TimestampMixin, UserMixin, db.Model):
     pending_email: Mapped[str | None] = mapped_column(String(254))
     # Empty until the invitation is accepted.
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role]
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     is_active_account: Mapped[bool] = mapped_column(default=True)
@@ -113,7 +113,7 @@ class OneTimeToken(IdMixin, db.Model):
     __table_args__ = (Index("ix_one_time_tokens_user_purpose", "user_id", "purpose"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    purpose: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[OneTimePurpose]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

@@ -41,7 +41,7 @@ class Patient(IdMixin, TimestampMixin, PersonMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(32))
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default=PatientStatus.ACTIVE, index=True)
+    status: Mapped[PatientStatus] = mapped_column(default=PatientStatus.ACTIVE, index=True)
     discharged_at: Mapped[datetime | None]
     discharge_reason: Mapped[str | None] = mapped_column(Text)
     # Side-to-side difference in total hip rotation that raises the flag (DOMAIN.md).

@@ -64,8 +64,8 @@ class Exercise(IdMixin, TimestampMixin, db.Model):
 
     name: Mapped[str] = mapped_column(String(120))
     instructions: Mapped[str] = mapped_column(Text)
-    body_region: Mapped[str] = mapped_column(String(16))
-    category: Mapped[str] = mapped_column(String(16))
+    body_region: Mapped[BodyRegion]
+    category: Mapped[Category]
     media_url: Mapped[str | None] = mapped_column(String(500))
     default_sets: Mapped[int]
     default_reps: Mapped[int | None]
@@ -96,7 +96,7 @@ class PrescriptionMixin:
     sets: Mapped[int]
     reps: Mapped[int | None]
     hold_seconds: Mapped[int | None]
-    side: Mapped[str] = mapped_column(String(8))
+    side: Mapped[AssignmentSide]
     times_per_day: Mapped[int]
     days_of_week: Mapped[list[str]] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -202,7 +202,7 @@ class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, db.Model):
     end_date: Mapped[date | None]
     # The patient's local date from which the current prescription is in force.
     effective_from: Mapped[date]
-    status: Mapped[str] = mapped_column(String(8), default=AssignmentStatus.ACTIVE)
+    status: Mapped[AssignmentStatus] = mapped_column(default=AssignmentStatus.ACTIVE)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     ended_at: Mapped[datetime | None]
     # The patient's local date of ending: that day and later plan nothing.
