@@ -35,7 +35,9 @@ class User(IdMixin, TimestampMixin, UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     password_changed_at: Mapped[datetime | None]
 
-    therapist: Mapped[Therapist | None] = relationship(back_populates="user", uselist=False)
+    therapist: Mapped[Therapist | None] = relationship(
+        back_populates="user", uselist=False, lazy="raise_on_sql"
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -71,7 +73,8 @@ class Therapist(IdMixin, TimestampMixin, PersonMixin, db.Model):
     __tablename__ = "therapists"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), unique=True)
-    user: Mapped[User] = relationship(back_populates="therapist", lazy="joined")
+    # As Patient.user: loaded by the queries that list therapists, fetched alone otherwise.
+    user: Mapped[User] = relationship(back_populates="therapist", lazy="select", innerjoin=True)
 
 
 class UserSession(IdMixin, db.Model):

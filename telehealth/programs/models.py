@@ -86,7 +86,7 @@ class ProgramTemplate(IdMixin, TimestampMixin, db.Model):
         back_populates="template",
         order_by="ProgramTemplateItem.position",
         cascade="all, delete-orphan",
-        lazy="selectin",
+        lazy="raise_on_sql",
     )
 
 
@@ -116,8 +116,8 @@ class ProgramTemplateItem(IdMixin, PrescriptionMixin, db.Model):
     position: Mapped[int]
     exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercises.id"))
 
-    template: Mapped[ProgramTemplate] = relationship(back_populates="items")
-    exercise: Mapped[Exercise] = relationship(lazy="joined", innerjoin=True)
+    template: Mapped[ProgramTemplate] = relationship(back_populates="items", lazy="raise_on_sql")
+    exercise: Mapped[Exercise] = relationship(lazy="raise_on_sql", innerjoin=True)
 
 
 @dataclass(frozen=True)
@@ -212,8 +212,8 @@ class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, db.Model):
     # each in force from its effective_from until the next version's.
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
-    exercise: Mapped[Exercise] = relationship(lazy="joined", innerjoin=True)
-    patient: Mapped[Patient] = relationship()
+    exercise: Mapped[Exercise] = relationship(lazy="raise_on_sql", innerjoin=True)
+    patient: Mapped[Patient] = relationship(lazy="raise_on_sql")
 
     def prescription(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in DATED_PRESCRIPTION_FIELDS}

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from telehealth.accounts.models import User
 from telehealth.common.pagination import Page, paginate
@@ -93,9 +92,7 @@ def _stored(ids: set[uuid.UUID]) -> dict[uuid.UUID, ProgressLog]:
 def _owned_assignments(patient: Patient, ids: set[uuid.UUID]) -> dict[uuid.UUID, Assignment]:
     """Only the patient's own assignments: a log naming another's is refused, never written."""
     found = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.id.in_(ids), Assignment.patient_id == patient.id)
-        .options(lazyload(Assignment.exercise))
+        select(Assignment).where(Assignment.id.in_(ids), Assignment.patient_id == patient.id)
     )
     return {assignment.id: assignment for assignment in found}
 

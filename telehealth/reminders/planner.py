@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.orm import lazyload
 
 from telehealth.common.time import utcnow
 from telehealth.common.upsert import insert_unless_present
@@ -133,8 +132,8 @@ def plan_daily(now: datetime | None = None, limit: int | None = None) -> int:
         .order_by(ReminderSettings.next_daily_at)
         .limit(limit)
         .with_for_update(skip_locked=True, of=ReminderSettings)
-        # Planning reads the patient's own columns only: no join to users, no care-team query.
-        .options(lazyload(Patient.user), lazyload(Patient.care_team))
+        # Planning reads the patient's own columns only: no join to users, no care-team query
+        # (the relationships raise if it ever tried).
     ).all()
     if not due:
         return 0

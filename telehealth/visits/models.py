@@ -86,8 +86,8 @@ class Visit(IdMixin, TimestampMixin, db.Model):
     note_assessment: Mapped[str | None] = mapped_column(Text)
     note_plan: Mapped[str | None] = mapped_column(Text)
 
-    patient: Mapped[Patient] = relationship()
-    therapist: Mapped[Therapist] = relationship()
+    patient: Mapped[Patient] = relationship(lazy="raise_on_sql")
+    therapist: Mapped[Therapist] = relationship(lazy="raise_on_sql")
 
     @property
     def join_opens_at(self) -> datetime:
