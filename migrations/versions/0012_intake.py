@@ -1,7 +1,7 @@
 """Therapists' availability and free screening requests
 
 Revision ID: 0012_intake
-Revises: 0010_rtm
+Revises: 0011_enum_checks
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_intake"
-down_revision = "0010_rtm"
+down_revision = "0011_enum_checks"
 branch_labels = None
 depends_on = None
 
@@ -62,7 +62,7 @@ def upgrade():
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(f"status IN ({statuses})", name=op.f("ck_screening_requests_screeningstatus")),
+        sa.CheckConstraint(f"status IN ({statuses})", name=op.f("ck_screening_requests_status")),
         sa.ForeignKeyConstraint(
             ["therapist_id"], ["therapists.id"], name=op.f("fk_screening_requests_therapist_id_therapists")
         ),

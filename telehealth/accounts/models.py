@@ -29,13 +29,15 @@ class User(IdMixin, TimestampMixin, UserMixin, Model):
     pending_email: Mapped[str | None] = mapped_column(String(254))
     # Empty until the invitation is accepted.
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role]
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     is_active_account: Mapped[bool] = mapped_column(default=True)
     password_changed_at: Mapped[datetime | None]
 
-    therapist: Mapped[Therapist | None] = relationship(back_populates="user", uselist=False)
+    therapist: Mapped[Therapist | None] = relationship(
+        back_populates="user", uselist=False, lazy="raise_on_sql"
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -71,7 +73,8 @@ class Therapist(IdMixin, TimestampMixin, PersonMixin, Model):
     __tablename__ = "therapists"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), unique=True)
-    user: Mapped[User] = relationship(back_populates="therapist", lazy="joined")
+    # As Patient.user: loaded by the queries that list therapists, fetched alone otherwise.
+    user: Mapped[User] = relationship(back_populates="therapist", lazy="select", innerjoin=True)
 
 
 class UserSession(IdMixin, Model):
@@ -113,7 +116,7 @@ class OneTimeToken(IdMixin, Model):
     __table_args__ = (Index("ix_one_time_tokens_user_purpose", "user_id", "purpose"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    purpose: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[OneTimePurpose]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

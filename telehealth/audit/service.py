@@ -11,7 +11,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import insert, select
 
 from telehealth.accounts.models import User
-from telehealth.audit.models import AuditEvent
+from telehealth.audit.models import AuditEvent, AuditOutcome
 from telehealth.common.pagination import Page, paginate
 from telehealth.common.time import utcnow
 from telehealth.extensions import db
@@ -74,14 +74,14 @@ def also(action: str, *, resource_type: str, resource_id: object) -> None:
         entry.also.append((action, resource_type, str(resource_id)))
 
 
-def _outcome(status: int) -> str:
+def _outcome(status: int) -> AuditOutcome:
     if status < 400:
-        return "success"
+        return AuditOutcome.SUCCESS
     if status in (401, 403, 404):
-        return "denied"
+        return AuditOutcome.DENIED
     if status >= 500:
-        return "error"
-    return "rejected"
+        return AuditOutcome.ERROR
+    return AuditOutcome.REJECTED
 
 
 def _rows(entry: Entry, status: int) -> list[dict[str, Any]]:

@@ -7,10 +7,21 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid
+from sqlalchemy import CheckConstraint, DateTime, Enum, MetaData, Table, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 from telehealth.common.time import utcnow
+
+
+def _check_name(constraint: CheckConstraint, table: Table) -> str:
+    """A CHECK's own name; the one an enum column's type brings is named after the column, so two
+    columns of one enum in one table get two names (the enum's name would give both the same)."""
+    if constraint._type_bound:
+        return "_".join(column.name for column in constraint.columns)
+    if constraint.name is None:
+        raise ValueError(f"a CHECK constraint on {table.name} needs a name")
+    return str(constraint.name)
+
 
 # Stable constraint names, so Alembic (and SQLite batch mode) can address them.
 NAMING_CONVENTION = {
@@ -19,6 +30,8 @@ NAMING_CONVENTION = {
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
+    # Only "ck" uses it: ck_<table>_<name given>, or ck_<table>_<column> for an enum column.
+    "constraint_name": _check_name,
 }
 
 
@@ -58,7 +71,7 @@ class Base(DeclarativeBase):
             datetime: UTCDateTime(),
             uuid.UUID: Uuid(),
             # A column typed with a StrEnum stores its values (not member names) as a string,
-            # held to them by a CHECK constraint named after the enum on every backend.
+            # held to them by a CHECK constraint named ck_<table>_<column> on every backend.
             enum.Enum: Enum(
                 enum.Enum,
                 native_enum=False,

@@ -20,6 +20,7 @@ import matplotlib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from telehealth.accounts.models import Therapist
 from telehealth.dashboard import charts
@@ -158,7 +159,9 @@ def gather(patient: Patient, period: Period) -> ReportData:
 
 
 def _therapist_names(patient: Patient) -> list[str]:
-    therapists = db.session.scalars(select(Therapist).where(Therapist.id.in_(patient.therapist_ids)))
+    therapists = db.session.scalars(
+        select(Therapist).where(Therapist.id.in_(patient.therapist_ids)).options(joinedload(Therapist.user))
+    )
     return sorted(f"{therapist.first_name} {therapist.last_name}" for therapist in therapists)
 
 

@@ -28,7 +28,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import ColumnElement, case, func, literal, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload
 
 from telehealth.accounts.models import User
 from telehealth.common.models import UTCDateTime
@@ -278,7 +278,7 @@ def _caseload(user: User, now: datetime) -> list[tuple[Patient, datetime | None,
         visible_patients(user)
         .add_columns(last_activity, next_session, inactivity_days)
         .where(Patient.status == PatientStatus.ACTIVE)
-        .options(lazyload(Patient.care_team))  # not shown; saves a query
+        .options(joinedload(Patient.user))  # shown; the care team is not
     )
     return [
         (patient, last, upcoming, days if days is not None else DEFAULT_INACTIVITY_DAYS)

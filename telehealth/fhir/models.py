@@ -28,7 +28,7 @@ class FhirExport(IdMixin, Model):
     request_url: Mapped[str] = mapped_column(String(300))
     # The instant the data is read as of (Bulk Data's transactionTime).
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default=ExportStatus.QUEUED)
+    status: Mapped[ExportStatus] = mapped_column(default=ExportStatus.QUEUED)
     patients_total: Mapped[int] = mapped_column(default=0)
     patients_done: Mapped[int] = mapped_column(default=0)
     # [{type, count}] once completed; the files lie under the instance folder, named by type.

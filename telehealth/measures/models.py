@@ -7,10 +7,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from telehealth.common.models import IdMixin, TimestampMixin
+from telehealth.common.models import BodySide, IdMixin, TimestampMixin
 from telehealth.extensions import Model
 
 
@@ -52,6 +52,18 @@ class Instrument(enum.StrEnum):
     PSFS = "psfs"
 
 
+class Band(enum.StrEnum):
+    """A score's severity band: the ODI's and the NPRS's words (the PSFS has none)."""
+
+    NONE = "none"
+    MILD = "mild"
+    MINIMAL = "minimal"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+    CRIPPLED = "crippled"
+    BED_BOUND = "bed_bound"
+
+
 class Measurement(IdMixin, TimestampMixin, Model):
     """One range-of-motion reading of one hip movement on one side."""
 
@@ -62,14 +74,14 @@ class Measurement(IdMixin, TimestampMixin, Model):
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
-    type: Mapped[str] = mapped_column(String(32))
-    side: Mapped[str] = mapped_column(String(8))
+    type: Mapped[RomType]
+    side: Mapped[BodySide]
     degrees: Mapped[float]
     measured_at: Mapped[datetime]
-    source: Mapped[str] = mapped_column(String(24))
-    position: Mapped[str | None] = mapped_column(String(16))
-    mode: Mapped[str | None] = mapped_column(String(16))
-    instrument: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[Source]
+    position: Mapped[Position | None]
+    mode: Mapped[Mode | None]
+    instrument: Mapped[RomInstrument | None]
     recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
 
 
@@ -83,9 +95,9 @@ class Outcome(IdMixin, TimestampMixin, Model):
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
-    instrument: Mapped[str] = mapped_column(String(8))
+    instrument: Mapped[Instrument]
     answers: Mapped[list[Any]] = mapped_column(JSON)
     score: Mapped[float]
-    interpretation: Mapped[str | None] = mapped_column(String(16))
+    interpretation: Mapped[Band | None]
     completed_at: Mapped[datetime]
     recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))

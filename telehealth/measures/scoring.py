@@ -20,7 +20,7 @@ from typing import Any, NoReturn, Protocol
 
 from telehealth.common.models import BodySide
 from telehealth.errors import ValidationFailed
-from telehealth.measures.models import Instrument, RomType, Source
+from telehealth.measures.models import Band, Instrument, RomType, Source
 
 # --- Range of motion -------------------------------------------------------------------------
 
@@ -177,9 +177,15 @@ ODI_SECTIONS = 10
 ODI_MIN_ANSWERED = 8
 ODI_MAX_ITEM = 5
 # Upper edges, inclusive: a score above an edge (20.5 say) belongs to the next band.
-ODI_BANDS = ((20, "minimal"), (40, "moderate"), (60, "severe"), (80, "crippled"), (100, "bed_bound"))
+ODI_BANDS = (
+    (20, Band.MINIMAL),
+    (40, Band.MODERATE),
+    (60, Band.SEVERE),
+    (80, Band.CRIPPLED),
+    (100, Band.BED_BOUND),
+)
 NPRS_MAX = 10
-NPRS_BANDS = ((0, "none"), (3, "mild"), (6, "moderate"), (10, "severe"))
+NPRS_BANDS = ((0, Band.NONE), (3, Band.MILD), (6, Band.MODERATE), (10, Band.SEVERE))
 PSFS_MIN_ITEMS = 3
 PSFS_MAX_ITEMS = 5
 PSFS_MAX_ITEM = 10
@@ -194,7 +200,7 @@ HIGHER_IS_BETTER = frozenset({Instrument.PSFS})
 @dataclass(frozen=True)
 class Score:
     score: float
-    interpretation: str | None
+    interpretation: Band | None
     answers: list[Any]  # as stored: validated and normalized
 
 
@@ -279,11 +285,11 @@ def _psfs_item(answer: Any, path: str, errors: dict[str, list[str]]) -> dict[str
     return {"activity": activity, "score": answer.get("score")}
 
 
-def odi_band(score: float) -> str:
+def odi_band(score: float) -> Band:
     return _band(ODI_BANDS, score)
 
 
-def nprs_band(rating: float) -> str:
+def nprs_band(rating: float) -> Band:
     return _band(NPRS_BANDS, rating)
 
 
@@ -312,7 +318,7 @@ def _is_int_between(value: Any, low: int, high: int) -> bool:
     return type(value) is int and low <= value <= high
 
 
-def _band(bands: tuple[tuple[int, str], ...], score: float) -> str:
+def _band(bands: tuple[tuple[int, Band], ...], score: float) -> Band:
     return next(name for upper, name in bands if score <= upper)
 
 

@@ -41,15 +41,17 @@ class Patient(IdMixin, TimestampMixin, PersonMixin, Model):
     timezone: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(32))
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default=PatientStatus.ACTIVE, index=True)
+    status: Mapped[PatientStatus] = mapped_column(default=PatientStatus.ACTIVE, index=True)
     discharged_at: Mapped[datetime | None]
     discharge_reason: Mapped[str | None] = mapped_column(Text)
     # Side-to-side difference in total hip rotation that raises the flag (DOMAIN.md).
     rom_asymmetry_threshold_degrees: Mapped[float] = mapped_column(default=10.0)
 
-    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    # The account and the care team are part of the profile: queries that list patients load them
+    # (joinedload, selectinload); a lone patient, read again after a commit, fetches them on access.
+    user: Mapped[User] = relationship(lazy="select", innerjoin=True)
     care_team: Mapped[list[CareTeamMember]] = relationship(
-        back_populates="patient", lazy="selectin", cascade="all, delete-orphan"
+        back_populates="patient", lazy="select", cascade="all, delete-orphan"
     )
 
     @property
@@ -70,4 +72,4 @@ class CareTeamMember(Model):
     therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("therapists.id"), index=True)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    patient: Mapped[Patient] = relationship(back_populates="care_team")
+    patient: Mapped[Patient] = relationship(back_populates="care_team", lazy="raise_on_sql")

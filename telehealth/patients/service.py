@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from telehealth.accounts import service as accounts
 from telehealth.accounts.models import Role, Therapist, User
@@ -37,6 +37,7 @@ def scope_filter(user: User) -> Any:
 
 
 def visible_patients(user: User) -> Select[tuple[Patient]]:
+    """The patients the user may see; the query loads no relationship (add what the caller reads)."""
     return select(Patient).where(scope_filter(user))
 
 
@@ -44,7 +45,9 @@ def get_visible_patient(user: User, patient_id: uuid.UUID) -> Patient:
     # Every route under /patients/{id} looks its patient up here; the care team is loaded only by
     # the few that read it (a query of its own either way), not by every request.
     patient = db.session.scalar(
-        visible_patients(user).where(Patient.id == patient_id).options(lazyload(Patient.care_team))
+        visible_patients(user)
+        .where(Patient.id == patient_id)
+        .options(joinedload(Patient.user), lazyload(Patient.care_team))
     )
     if patient is None:
         raise NotFound("No such patient.")
@@ -57,11 +60,18 @@ def is_on_care_team(user: User, patient: Patient) -> bool:
 
 
 def patient_for_user(user: User) -> Patient | None:
-    return db.session.scalar(select(Patient).where(Patient.user_id == user.id))
+    return db.session.scalar(
+        select(Patient).where(Patient.user_id == user.id).options(joinedload(Patient.user))
+    )
 
 
 def list_patients(user: User, *, q: str | None, status: str | None, page: int, per_page: int) -> Page:
-    stmt = visible_patients(user).join(Patient.user).order_by(User.last_name, User.first_name, Patient.id)
+    stmt = (
+        visible_patients(user)
+        .join(Patient.user)
+        .options(contains_eager(Patient.user), selectinload(Patient.care_team))
+        .order_by(User.last_name, User.first_name, Patient.id)
+    )
     if status:
         stmt = stmt.where(Patient.status == status)
     if q:

@@ -64,8 +64,8 @@ class Exercise(IdMixin, TimestampMixin, Model):
 
     name: Mapped[str] = mapped_column(String(120))
     instructions: Mapped[str] = mapped_column(Text)
-    body_region: Mapped[str] = mapped_column(String(16))
-    category: Mapped[str] = mapped_column(String(16))
+    body_region: Mapped[BodyRegion]
+    category: Mapped[Category]
     media_url: Mapped[str | None] = mapped_column(String(500))
     default_sets: Mapped[int]
     default_reps: Mapped[int | None]
@@ -86,7 +86,7 @@ class ProgramTemplate(IdMixin, TimestampMixin, Model):
         back_populates="template",
         order_by="ProgramTemplateItem.position",
         cascade="all, delete-orphan",
-        lazy="selectin",
+        lazy="raise_on_sql",
     )
 
 
@@ -96,7 +96,7 @@ class PrescriptionMixin:
     sets: Mapped[int]
     reps: Mapped[int | None]
     hold_seconds: Mapped[int | None]
-    side: Mapped[str] = mapped_column(String(8))
+    side: Mapped[AssignmentSide]
     times_per_day: Mapped[int]
     days_of_week: Mapped[list[str]] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -116,8 +116,8 @@ class ProgramTemplateItem(IdMixin, PrescriptionMixin, Model):
     position: Mapped[int]
     exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercises.id"))
 
-    template: Mapped[ProgramTemplate] = relationship(back_populates="items")
-    exercise: Mapped[Exercise] = relationship(lazy="joined", innerjoin=True)
+    template: Mapped[ProgramTemplate] = relationship(back_populates="items", lazy="raise_on_sql")
+    exercise: Mapped[Exercise] = relationship(lazy="raise_on_sql", innerjoin=True)
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, Model):
     end_date: Mapped[date | None]
     # The patient's local date from which the current prescription is in force.
     effective_from: Mapped[date]
-    status: Mapped[str] = mapped_column(String(8), default=AssignmentStatus.ACTIVE)
+    status: Mapped[AssignmentStatus] = mapped_column(default=AssignmentStatus.ACTIVE)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     ended_at: Mapped[datetime | None]
     # The patient's local date of ending: that day and later plan nothing.
@@ -212,8 +212,8 @@ class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, Model):
     # each in force from its effective_from until the next version's.
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
-    exercise: Mapped[Exercise] = relationship(lazy="joined", innerjoin=True)
-    patient: Mapped[Patient] = relationship()
+    exercise: Mapped[Exercise] = relationship(lazy="raise_on_sql", innerjoin=True)
+    patient: Mapped[Patient] = relationship(lazy="raise_on_sql")
 
     def prescription(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in DATED_PRESCRIPTION_FIELDS}

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from telehealth.accounts.models import Role, User
 from telehealth.common.pagination import Page, paginate
@@ -138,15 +138,19 @@ def create_template(
     return template
 
 
+# A template is shown with its items and each item's exercise: one more query for all the items.
+TEMPLATE_ITEMS = selectinload(ProgramTemplate.items).joinedload(ProgramTemplateItem.exercise)
+
+
 def list_templates(*, q: str | None, page: int, per_page: int) -> Page:
-    stmt = select(ProgramTemplate).order_by(ProgramTemplate.name, ProgramTemplate.id)
+    stmt = select(ProgramTemplate).options(TEMPLATE_ITEMS).order_by(ProgramTemplate.name, ProgramTemplate.id)
     if q:
         stmt = stmt.where(contains(ProgramTemplate.name, q))
     return paginate(stmt, page, per_page)
 
 
 def get_template(user: User, template_id: uuid.UUID) -> ProgramTemplate:
-    template = db.session.get(ProgramTemplate, template_id)
+    template = db.session.get(ProgramTemplate, template_id, options=[TEMPLATE_ITEMS])
     if template is None:
         raise NotFound("No such program template.")
     return template
@@ -211,7 +215,9 @@ def create_assignment(
 
 
 def _patient_assignments(patient: Patient) -> Select[tuple[Assignment]]:
-    return select(Assignment).where(Assignment.patient_id == patient.id)
+    return (
+        select(Assignment).where(Assignment.patient_id == patient.id).options(joinedload(Assignment.exercise))
+    )
 
 
 def list_assignments(patient: Patient, *, status: str, page: int, per_page: int) -> Page:
@@ -225,7 +231,7 @@ def get_visible_assignment(user: User, assignment_id: uuid.UUID) -> Assignment:
     assignment = db.session.scalar(
         select(Assignment)
         .join(Assignment.patient)
-        .options(contains_eager(Assignment.patient))
+        .options(contains_eager(Assignment.patient), joinedload(Assignment.exercise))
         .where(Assignment.id == assignment_id, scope_filter(user))
     )
     if assignment is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload
 
 from telehealth.common.models import BodySide
 from telehealth.common.time import today_in, zone
@@ -88,8 +88,8 @@ class _Window:
             )
             .order_by(Assignment.created_at, Assignment.id)
         )
-        if not with_exercise:
-            stmt = stmt.options(lazyload(Assignment.exercise))
+        if with_exercise:
+            stmt = stmt.options(joinedload(Assignment.exercise))
         self.assignments: dict[uuid.UUID, list[tuple[Assignment, Timeline]]] = defaultdict(list)
         # Each assignment's versions come with its row (the history column): read once, not per day.
         for assignment in db.session.scalars(stmt):

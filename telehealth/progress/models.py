@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from telehealth.common.models import BodySide
 from telehealth.common.time import utcnow
 from telehealth.extensions import Model
 
@@ -40,7 +41,7 @@ class ProgressLog(Model):
     sets_completed: Mapped[int]
     reps_completed: Mapped[int | None]
     hold_seconds: Mapped[int | None]
-    side: Mapped[str | None] = mapped_column(String(8))
+    side: Mapped[BodySide | None]
     pain_score: Mapped[int]
     difficulty: Mapped[int | None]
     notes: Mapped[str | None] = mapped_column(Text)

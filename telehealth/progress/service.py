@@ -15,12 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import lazyload
 
 from telehealth.accounts.models import User
 from telehealth.common.pagination import Page, paginate
 from telehealth.common.time import CLOCK_SKEW, utcnow, zone
+from telehealth.common.upsert import insert_unless_present
 from telehealth.errors import Conflict, NotFound, ValidationFailed
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
@@ -77,9 +76,7 @@ def _insert_new(rows: list[dict[str, Any]]) -> dict[uuid.UUID, ProgressLog]:
     """One INSERT for all rows; an id already taken (even by a racing request) is skipped."""
     if not rows:
         return {}
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(ProgressLog).on_conflict_do_nothing(index_elements=["id"]).returning(ProgressLog)
+    stmt = insert_unless_present(ProgressLog, ["id"]).returning(ProgressLog)
     # render_nulls keeps one column list for every row, so rows with and without notes share a statement.
     written = db.session.scalars(stmt, rows, execution_options={"render_nulls": True})
     return {log.id: log for log in written}
@@ -95,9 +92,7 @@ def _stored(ids: set[uuid.UUID]) -> dict[uuid.UUID, ProgressLog]:
 def _owned_assignments(patient: Patient, ids: set[uuid.UUID]) -> dict[uuid.UUID, Assignment]:
     """Only the patient's own assignments: a log naming another's is refused, never written."""
     found = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.id.in_(ids), Assignment.patient_id == patient.id)
-        .options(lazyload(Assignment.exercise))
+        select(Assignment).where(Assignment.id.in_(ids), Assignment.patient_id == patient.id)
     )
     return {assignment.id: assignment for assignment in found}
 

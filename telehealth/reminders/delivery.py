@@ -20,7 +20,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from telehealth.accounts.models import User
@@ -69,8 +69,8 @@ def _load(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
         .join(User, User.id == Patient.user_id)
         .join(ReminderSettings, ReminderSettings.patient_id == Patient.id)
         .where(Notification.id.in_(ids))
-        # The user is selected already, and the care team is never read here.
-        .options(lazyload(Patient.user), lazyload(Patient.care_team))
+        # The user is selected already: it is also the patient's `user`.
+        .options(contains_eager(Patient.user))
     ).all()
     return {n.id: Context(n, p, u, s) for n, p, u, s in rows}
 

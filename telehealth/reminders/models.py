@@ -88,14 +88,14 @@ class Notification(IdMixin, TimestampMixin, Model):
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))
-    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[Kind]
+    channel: Mapped[Channel]
     # Which occurrence this belongs to: a local date, or visit:start:offset.
     occurrence: Mapped[str] = mapped_column(String(128))
     visit_id: Mapped[uuid.UUID | None]
     scheduled_for: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default=Status.PENDING)
+    status: Mapped[Status] = mapped_column(default=Status.PENDING)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)

@@ -15,10 +15,9 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import lazyload
 
 from telehealth.common.time import utcnow
+from telehealth.common.upsert import insert_unless_present
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.progress.adherence import DayCount, daily_counts
@@ -72,11 +71,7 @@ def insert_notifications(rows: list[dict[str, Any]]) -> None:
     """Insert outbox rows; one that already exists (same patient, kind, occurrence, channel) is left alone."""
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Notification).on_conflict_do_nothing(
-        index_elements=["patient_id", "kind", "occurrence", "channel"]
-    )
+    stmt = insert_unless_present(Notification, ["patient_id", "kind", "occurrence", "channel"])
     # The rows as parameters of one cached statement (sent in batches), not a VALUES list compiled
     # afresh for every scan: a scan's thousands of rows took longer to compile than to insert.
     db.session.execute(stmt, rows)
@@ -137,8 +132,8 @@ def plan_daily(now: datetime | None = None, limit: int | None = None) -> int:
         .order_by(ReminderSettings.next_daily_at)
         .limit(limit)
         .with_for_update(skip_locked=True, of=ReminderSettings)
-        # Planning reads the patient's own columns only: no join to users, no care-team query.
-        .options(lazyload(Patient.user), lazyload(Patient.care_team))
+        # Planning reads the patient's own columns only: no join to users, no care-team query
+        # (the relationships raise if it ever tried).
     ).all()
     if not due:
         return 0

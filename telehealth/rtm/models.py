@@ -62,8 +62,8 @@ class TimeEntry(IdMixin, Model):
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     minutes: Mapped[int]
-    activity: Mapped[str] = mapped_column(String(32))
-    modality: Mapped[str | None] = mapped_column(String(16))
+    activity: Mapped[Activity]
+    modality: Mapped[Modality | None]
     interactive: Mapped[bool]
     occurred_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)

@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from telehealth.accounts import service as accounts
 from telehealth.accounts.models import Role, User
@@ -356,6 +357,7 @@ def _billing_query(actor: User, month: str, therapist_id: uuid.UUID | None) -> S
         select(RtmEpisode, Patient)
         .join(Patient, Patient.id == RtmEpisode.patient_id)
         .join(Patient.user)
+        .options(contains_eager(Patient.user))
         .where(
             scope_filter(actor),
             RtmEpisode.start_date <= last,

@@ -66,8 +66,8 @@ class Visit(IdMixin, TimestampMixin, Model):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     duration_minutes: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default=VisitStatus.SCHEDULED)
+    kind: Mapped[VisitKind]
+    status: Mapped[VisitStatus] = mapped_column(default=VisitStatus.SCHEDULED)
     # Raised on every change a calendar app must pick up (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     # The video room; knowing it is enough to enter an unsecured Jitsi room, so it is never shown.
@@ -86,8 +86,8 @@ class Visit(IdMixin, TimestampMixin, Model):
     note_assessment: Mapped[str | None] = mapped_column(Text)
     note_plan: Mapped[str | None] = mapped_column(Text)
 
-    patient: Mapped[Patient] = relationship()
-    therapist: Mapped[Therapist] = relationship()
+    patient: Mapped[Patient] = relationship(lazy="raise_on_sql")
+    therapist: Mapped[Therapist] = relationship(lazy="raise_on_sql")
 
     @property
     def join_opens_at(self) -> datetime:

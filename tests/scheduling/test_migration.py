@@ -33,7 +33,7 @@ def test_the_revision_builds_the_tables_as_modelled_and_downgrades_cleanly(tmp_p
         upgrade(revision="0012_intake")
         assert set(inspect(db.engine).get_table_names()) >= OUR_TABLES
         assert _differences() == []
-        downgrade(revision="0010_rtm")
+        downgrade(revision="0011_enum_checks")
         assert not OUR_TABLES & set(inspect(db.engine).get_table_names())
         db.session.remove()
         db.engine.dispose()
