@@ -24,7 +24,7 @@ def _check_name(constraint: CheckConstraint, table: Table) -> str:
 
 
 # Stable constraint names, so Alembic (and SQLite batch mode) can address them.
-NAMING_CONVENTION = {
+NAMING_CONVENTION: dict[str, Any] = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",

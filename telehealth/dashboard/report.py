@@ -209,7 +209,7 @@ def _rom_timeline(
     timeline: list[RomDay] = []
     summary: RomSummary | None = None
     for day, readings in sorted(by_day.items()):
-        taken = {}
+        taken: dict[tuple[str, str], float] = {}
         for reading in readings:
             latest[(reading.type, reading.side, reading.source, reading.position)] = reading
             if reading.source == Source.CLINICIAN:  # a patient's own estimate is not charted as measured

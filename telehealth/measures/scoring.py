@@ -37,14 +37,23 @@ def max_degrees(rom_type: str) -> int:
 
 
 class Reading(Protocol):
-    id: uuid.UUID
-    type: str
-    side: str
-    degrees: float
-    measured_at: datetime
-    created_at: datetime
-    source: str
-    position: str | None
+    # Read-only, so a model whose columns are StrEnums (a str each) is a Reading too.
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def side(self) -> str: ...
+    @property
+    def degrees(self) -> float: ...
+    @property
+    def measured_at(self) -> datetime: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def position(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, true
+from sqlalchemy.orm import joinedload
 
 from telehealth.accounts import service as accounts
 from telehealth.accounts.models import Role, Therapist, User
@@ -60,8 +61,8 @@ def get_visible_visit(user: User, visit_id: uuid.UUID) -> Visit:
 
 
 def find_visit(visit_id: uuid.UUID) -> Visit | None:
-    """A visit by id, for the worker (which acts for nobody in particular)."""
-    return db.session.get(Visit, visit_id)
+    """A visit by id with both participants, for the worker (which acts for nobody in particular)."""
+    return db.session.get(Visit, visit_id, options=[joinedload(Visit.patient), joinedload(Visit.therapist)])
 
 
 def visit_owner(visit_id: uuid.UUID) -> uuid.UUID | None:
