@@ -43,7 +43,7 @@ def test_migrations_build_the_scheduling_tables(pg_app):
     tables = set(inspect(db.engine).get_table_names())
     assert {"therapist_availability", "screening_requests"} <= tables
     checks = {c["name"] for c in inspect(db.engine).get_check_constraints("screening_requests")}
-    assert "ck_screening_requests_screeningstatus" in checks
+    assert "ck_screening_requests_status" in checks  # ck_<table>_<column>, as for every enum column
 
 
 def test_twenty_patients_racing_for_one_slot_get_exactly_one_booking(racing_app):
