@@ -35,6 +35,8 @@ WARMUP_SECONDS = 2
 # docker-compose.yml's web service: gunicorn gthread, 2 workers x 8 threads.
 GUNICORN_WORKERS = 2
 GUNICORN_SETTINGS = ["--worker-class", "gthread", "--workers", str(GUNICORN_WORKERS), "--threads", "8"]
+# The Dockerfile's environment for the same processes (glibc reads it at process start).
+GUNICORN_ENV = {"MALLOC_ARENA_MAX": "2"}
 SCRIPT = Path(__file__).with_name("wrk.lua")
 # The app as wsgi.py builds it, plus the bench's floor endpoint (bench/floor.py), in the same server.
 APP = "bench.floor:create_app_with_floor()"
@@ -99,6 +101,7 @@ def serve(processes: Processes, database: str, redis_url: str) -> Iterator[Serve
             PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
             TRUSTED_PROXY_COUNT="0",
             TELEHEALTH_INSTANCE_DIR=instance,
+            **GUNICORN_ENV,
         )
         argv = [
             str(VENV_BIN / "gunicorn"),

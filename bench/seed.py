@@ -9,6 +9,7 @@ whose new logs under load grow neither the main patient's day nor the large case
 
 from __future__ import annotations
 
+import contextvars
 import random
 import uuid
 from dataclasses import dataclass
@@ -63,7 +64,12 @@ class Client:
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def call(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201)) -> Any:
-        response = self.http.open(f"/api/v1{path}", method=method, json=body, headers=self.headers)
+        # Each request in an app context of its own, as under a server: Flask would reuse the seed's
+        # (and its `g`: who is signed in) for every request made inside it.
+        response = contextvars.Context().run(
+            self.http.open, f"/api/v1{path}", method=method, json=body, headers=self.headers
+        )
+        db.session.expire_all()  # the request committed on a session of its own
         if response.status_code not in expect:
             raise RuntimeError(f"{method} {path} answered {response.status_code}: {response.get_data(True)}")
         return response.json

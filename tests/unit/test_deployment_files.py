@@ -140,3 +140,14 @@ def test_docker_compose_config_parses():
         check=False,
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_image_caps_malloc_arenas_before_any_process_starts():
+    # glibc reads MALLOC_ARENA_MAX when a process starts: an ENV of the image reaches gunicorn's
+    # master and workers (gunicorn.conf.py would be too late). Without it each of a worker's eight
+    # threads keeps an arena of its own (bench/README.md, memory).
+    dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    env_lines = " ".join(line for line in dockerfile.splitlines() if line.startswith("ENV "))
+    assert "MALLOC_ARENA_MAX=2" in env_lines.split()
+    for name in ("web", "worker", "beat"):
+        assert "MALLOC_ARENA_MAX" not in _compose()["services"][name]["environment"]
