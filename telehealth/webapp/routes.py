@@ -22,6 +22,7 @@ STATIC_APP = STATIC / "app"
 # Modules and messages the app shares with the clinic console (api client, i18n, dom, charts...).
 STATIC_SHARED = STATIC / "shared"
 SHELL_TEMPLATE = ROOT / "templates" / "webapp" / "app.html"
+SHARED_SHELL = ROOT / "templates" / "shell.html"  # what app.html extends
 WORKER_SOURCE = Path(__file__).with_name("service-worker.js")
 THEME_COLOR = "#0b6e69"
 # Always asked again (cheap: ETags), so a new version of the app reaches phones on their next visit.
@@ -48,7 +49,7 @@ def precache() -> list[str]:
 def version() -> str:
     """Changes whenever any file the app is made of changes, so the service worker updates itself."""
     digest = hashlib.sha256()
-    for path in [WORKER_SOURCE, SHELL_TEMPLATE, *app_files()]:
+    for path in [WORKER_SOURCE, SHARED_SHELL, SHELL_TEMPLATE, *app_files()]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
