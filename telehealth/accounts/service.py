@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from telehealth import jobs
@@ -147,12 +147,16 @@ def issue_token(user: User, device_name: str | None) -> tuple[str, ApiToken]:
     return raw, token
 
 
+# Read on every bearer request: built once (SQLAlchemy then reuses its compiled form by key).
+_TOKEN_BY_DIGEST = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 def load_token(raw: str) -> Credential | None:
-    row = db.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_digest(raw))
-    ).first()
+    row = db.session.execute(_TOKEN_BY_DIGEST, {"digest": token_digest(raw)}).first()
     if row is None:
         return None
     token, user = row

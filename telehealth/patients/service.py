@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, bindparam, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from telehealth.accounts import service as accounts
@@ -25,15 +25,20 @@ PATIENT_EDITABLE = frozenset({"phone", "timezone"})
 
 def scope_filter(user: User) -> Any:
     """A WHERE clause limiting Patient rows to what the user may see."""
-    if user.role == Role.ADMIN:
+    return _scope_rule(user.role, user.id)
+
+
+def _scope_rule(role: Role, user_id: Any) -> Any:
+    """scope_filter's rule for a role; `user_id` is a value or a bound parameter."""
+    if role == Role.ADMIN:
         return True
-    if user.role == Role.THERAPIST:
+    if role == Role.THERAPIST:
         return exists().where(
             CareTeamMember.patient_id == Patient.id,
             CareTeamMember.therapist_id == Therapist.id,
-            Therapist.user_id == user.id,
+            Therapist.user_id == user_id,
         )
-    return Patient.user_id == user.id
+    return Patient.user_id == user_id
 
 
 def visible_patients(user: User) -> Select[tuple[Patient]]:
@@ -41,13 +46,27 @@ def visible_patients(user: User) -> Select[tuple[Patient]]:
     return select(Patient).where(scope_filter(user))
 
 
+def _visible_patient_by_id(role: Role) -> Select[tuple[Patient]]:
+    """One patient through the scope of a role, the caller's user id as the parameter `user_id`."""
+    # A patient can only see themselves: their user is the caller, already in the session's identity
+    # map, where `patient.user` finds it without a query; anyone else's is loaded with the patient.
+    user = lazyload(Patient.user) if role == Role.PATIENT else joinedload(Patient.user)
+    return (
+        select(Patient)
+        .where(_scope_rule(role, bindparam("user_id")), Patient.id == bindparam("patient_id"))
+        .options(user, lazyload(Patient.care_team))
+    )
+
+
+# Every route under /patients/{id} looks its patient up here, so the statement is built once per
+# role. The care team is loaded only by the few routes that read it (a query of its own either
+# way), not by every request.
+_VISIBLE_PATIENT_BY_ID = {role: _visible_patient_by_id(role) for role in Role}
+
+
 def get_visible_patient(user: User, patient_id: uuid.UUID) -> Patient:
-    # Every route under /patients/{id} looks its patient up here; the care team is loaded only by
-    # the few that read it (a query of its own either way), not by every request.
     patient = db.session.scalar(
-        visible_patients(user)
-        .where(Patient.id == patient_id)
-        .options(joinedload(Patient.user), lazyload(Patient.care_team))
+        _VISIBLE_PATIENT_BY_ID[user.role], {"user_id": user.id, "patient_id": patient_id}
     )
     if patient is None:
         raise NotFound("No such patient.")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ScalarSelect, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from telehealth.common.models import BodySide
@@ -25,6 +25,7 @@ from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.programs.models import Assignment, AssignmentSide, Exercise, Timeline, Version
 from telehealth.progress.models import ProgressLog
+from telehealth.reminders.schedule import at_local
 
 # Every UTC offset in use lies within these bounds; the exact local day is decided in Python.
 _WIDEST_OFFSET = timedelta(hours=14)
@@ -161,10 +162,63 @@ def daily_counts(patients: Sequence[Patient], start: date, end: date) -> dict[uu
     return {patient.id: window.day_counts(patient.id, days) for patient in patients}
 
 
+def _logs_on_the_day(side: BodySide | None) -> ScalarSelect[int]:
+    """How many of the assignment's logs of the local day (from `since` to `until`) named this side."""
+    named = ProgressLog.side.is_(None) if side is None else ProgressLog.side == side
+    return (
+        select(func.count())
+        .where(
+            ProgressLog.assignment_id == Assignment.id,
+            ProgressLog.performed_at >= bindparam("since"),
+            ProgressLog.performed_at < bindparam("until"),
+            named,
+        )
+        .scalar_subquery()
+    )
+
+
+# GET /today's read, built once: the assignments that may plan the day, each with its exercise and
+# its logs of the day counted by side, in one statement (the lookups use
+# ix_progress_logs_assignment_performed). Which version plans the day is decided in Python.
+_DAY_PLAN = (
+    select(
+        Assignment,
+        _logs_on_the_day(BodySide.LEFT),
+        _logs_on_the_day(BodySide.RIGHT),
+        _logs_on_the_day(None),
+    )
+    .where(
+        Assignment.patient_id == bindparam("patient_id"),
+        or_(
+            and_(
+                Assignment.start_date <= bindparam("day"),
+                or_(Assignment.end_date.is_(None), Assignment.end_date >= bindparam("day")),
+            ),
+            Assignment.effective_from > bindparam("day"),
+        ),
+        or_(Assignment.ended_on.is_(None), Assignment.ended_on > bindparam("day")),
+    )
+    .options(joinedload(Assignment.exercise))
+    .order_by(Assignment.created_at, Assignment.id)
+)
+
+
 def day_plan(patient: Patient, day: date) -> tuple[list[AssignmentDay], DayCount]:
-    """One patient's scheduled assignments on one local day (exercises loaded), and the day's count."""
-    window = _Window([patient], day, day, with_exercise=True)
-    items = window.scheduled(patient.id, day)
+    """One patient's scheduled assignments on one local day (exercises loaded), and the day's count:
+    the same numbers `daily_counts` gives for that day, in one query."""
+    bounds = {
+        "since": at_local(day, time.min, patient.timezone),
+        "until": at_local(day + timedelta(days=1), time.min, patient.timezone),
+    }
+    rows = db.session.execute(_DAY_PLAN, {"patient_id": patient.id, "day": day, **bounds})
+    items = []
+    for assignment, left, right, unsided in rows:
+        version = assignment.timeline().scheduled(day)
+        if version is None:
+            continue
+        sides: Counter[str | None] = Counter({BodySide.LEFT: left, BodySide.RIGHT: right, None: unsided})
+        done = min(sets_done(version.side, sides), version.times_per_day)
+        items.append(AssignmentDay(assignment, version, version.times_per_day, done))
     return items, _total(day, items)
 
 

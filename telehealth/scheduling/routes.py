@@ -87,7 +87,12 @@ def put_availability(therapist: Any, body: schemas.AvailabilityIn) -> Any:
 @policy(None, roles=PUBLIC)
 @bp.doc(
     description="Screening slots for anyone; follow-up slots for a signed-in patient with their care "
-    "team; any kind for staff. From BOOKING_LEAD_MINUTES ahead to 14 days ahead."
+    "team; any kind for staff. From BOOKING_LEAD_MINUTES ahead to 14 days ahead.",
+    responses={
+        401: "Follow-up slots were asked for without signing in",
+        403: "A patient asked for a kind of visit only the clinic books",
+        404: "Self-booking or screening requests are switched off",
+    },
 )
 @bp.input(schemas.SlotQuery, location="query", arg_name="query")
 @bp.output(schemas.SlotList)

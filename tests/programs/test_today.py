@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
+
 import time_machine
 
 from tests.factories import make_patient
@@ -147,3 +150,33 @@ def test_today_runs_the_same_queries_for_1_or_50_assignments(api, clinic, assign
         with_fifty = count()
     assert with_one[1] == 1 and with_fifty[1] == 50
     assert with_one[0] == with_fifty[0]
+
+
+def test_today_counts_what_the_adherence_read_out_counts_for_the_same_day(api, clinic, assign):
+    # GET /today reads its day in one query of its own; the adherence read-out, the caseload and the
+    # reminders count days another way. Random logs around New York's spring-forward night must
+    # give both the same planned and done on every day.
+    rng = random.Random(20260308)
+    patient = make_patient(clinic.therapist, timezone="America/New_York")
+    with time_machine.travel("2026-03-09T16:00:00Z", tick=False):
+        assignments = [
+            assign(patient=patient, exercise="Clamshell", side="both", times_per_day=2, start_date="2026-03-01"),
+            assign(patient=patient, exercise="Dead bug", side="left", start_date="2026-03-01"),
+            assign(patient=patient, exercise="Glute bridge", days_of_week=["sat", "mon"], start_date="2026-03-01"),
+        ]
+        start = datetime(2026, 3, 7, 4, 0, tzinfo=UTC)  # 23:00 on 6 March in New York
+        for _ in range(40):
+            assignment = rng.choice(assignments)
+            at = start + timedelta(minutes=rng.randrange(0, 60 * 59))
+            side = rng.choice([None, "left", "right"]) if assignment["side"] == "both" else None
+            _log(api, patient, assignment, at.isoformat(), side=side)
+        days = ["2026-03-07", "2026-03-08", "2026-03-09"]
+        adherence = api.get(
+            f"/api/v1/patients/{patient.id}/adherence?from={days[0]}&to={days[-1]}", clinic.therapist.user
+        ).json["days"]
+        for day, counted in zip(days, adherence, strict=True):
+            today = api.get(f"{_today(patient)}?date={day}", clinic.therapist.user).json
+            planned = sum(item["planned"] for item in today["items"])
+            done = sum(item["done"] for item in today["items"])
+            assert (counted["date"], counted["planned"], counted["done"]) == (day, planned, done)
+            assert done > 0
