@@ -159,10 +159,11 @@ def test_today_counts_what_the_adherence_read_out_counts_for_the_same_day(api, c
     rng = random.Random(20260308)
     patient = make_patient(clinic.therapist, timezone="America/New_York")
     with time_machine.travel("2026-03-09T16:00:00Z", tick=False):
+        since = {"patient": patient, "start_date": "2026-03-01"}
         assignments = [
-            assign(patient=patient, exercise="Clamshell", side="both", times_per_day=2, start_date="2026-03-01"),
-            assign(patient=patient, exercise="Dead bug", side="left", start_date="2026-03-01"),
-            assign(patient=patient, exercise="Glute bridge", days_of_week=["sat", "mon"], start_date="2026-03-01"),
+            assign(exercise="Clamshell", side="both", times_per_day=2, **since),
+            assign(exercise="Dead bug", side="left", **since),
+            assign(exercise="Glute bridge", days_of_week=["sat", "mon"], **since),
         ]
         start = datetime(2026, 3, 7, 4, 0, tzinfo=UTC)  # 23:00 on 6 March in New York
         for _ in range(40):
