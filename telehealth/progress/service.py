@@ -101,11 +101,11 @@ def record_logs(actor: User, patient: Patient, entries: Sequence[LogInput]) -> l
     """Each log stands alone: created, duplicate, conflict or invalid (with its errors)."""
     results: list[LogResult] = [LogResult(e.id, INVALID, e.errors) for e in entries]
     valid = [(n, e.fields) for n, e in enumerate(entries) if e.fields is not None]
-    stored = _stored({fields["id"] for _, fields in valid})
     assignments = _owned_assignments(patient, {fields["assignment_id"] for _, fields in valid})
     now = utcnow()
     rows: list[dict[str, Any]] = []
     settle: list[tuple[int, dict[str, Any]]] = []  # compared with what ends up stored
+    refused: dict[int, dict[str, list[str]]] = {}  # unless their id was stored before
     claimed: set[uuid.UUID] = set()
     for n, fields in valid:
         log_id = fields["id"]
@@ -113,23 +113,27 @@ def record_logs(actor: User, patient: Patient, entries: Sequence[LogInput]) -> l
         assignment = assignments.get(fields["assignment_id"])
         if assignment is None:
             results[n].errors, results[n].not_found = {"assignment_id": [NO_SUCH_ASSIGNMENT]}, True
-            continue
-        if log_id in stored or log_id in claimed:
-            # A retry is answered from what is stored, even once its day has left the 30-day window.
+        elif log_id in claimed:
             settle.append((n, fields))
-            continue
-        if errors := _rule_errors(fields, assignment, patient, now):
-            results[n].errors = errors
-            continue
-        claimed.add(log_id)
-        rows.append({**fields, "patient_id": patient.id, "recorded_by": actor.id, "created_at": now})
-        settle.append((n, fields))
+        elif errors := _rule_errors(fields, assignment, patient, now):
+            refused[n] = errors
+        else:
+            claimed.add(log_id)
+            rows.append({**fields, "patient_id": patient.id, "recorded_by": actor.id, "created_at": now})
+            settle.append((n, fields))
 
+    # The INSERT itself tells which ids are new (a new log costs no read first); the rest, and the
+    # refused ones, are looked up: a retry is answered from what is stored, even once its day has
+    # left the 30-day window.
     created = _insert_new(rows)
-    raced = {
-        fields["id"] for _, fields in settle if fields["id"] not in stored and fields["id"] not in created
-    }
-    stored |= _stored(raced)
+    refused_ids = {valid_fields["id"] for n, valid_fields in valid if n in refused}
+    stored = _stored({fields["id"] for _, fields in settle if fields["id"] not in created} | refused_ids)
+    for n, errors in refused.items():
+        fields = entries[n].fields or {}
+        if fields["id"] in stored and fields["id"] not in created:  # stored before this call
+            settle.append((n, fields))
+        else:
+            results[n].errors = errors
     first_of: set[uuid.UUID] = set()
     for n, fields in settle:
         log_id = fields["id"]

@@ -277,6 +277,16 @@ def test_a_batch_answers_each_log_on_its_own(api, clinic, assign, frozen):
     )
 
 
+def test_a_refused_log_stays_refused_when_a_later_one_in_the_batch_stores_its_id(api, clinic, assign, frozen):
+    mine = assign()
+    later = log_body(mine, "2026-03-10T12:00:00Z")
+    too_old = later | {"performed_at": "2026-01-10T12:00:00Z"}
+    response = api.post(_batch(clinic.patient), clinic.patient.user, json={"logs": [too_old, later]})
+    assert [r["status"] for r in response.json["results"]] == ["invalid", "created"]
+    assert "performed_at" in response.json["results"][0]["errors"]
+    assert _stored() == 1
+
+
 def test_a_batch_of_500_is_written_in_one_insert_with_as_many_queries_as_a_batch_of_5(
     api, clinic, assign, frozen
 ):
