@@ -6,6 +6,10 @@ prescription in force on it (`programs.models.Timeline`): an assignment plans th
 it prescribes. `done` counts that day's logs of the assignments scheduled that day, each capped at
 that version's `times_per_day`; for a `side: both` prescription a left log and a right log make one
 set, and a log naming no side covers both.
+
+The logs are read as day tallies (`progress.rollup`: per assignment and local day, how many logs named
+each side), kept with every log write, not as raw logs; the cap by the prescription stays here, at
+read time, so a prescription change needs no rewrite of those tallies.
 """
 
 from __future__ import annotations
@@ -14,20 +18,17 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from telehealth.common.models import BodySide
-from telehealth.common.time import today_in, zone
+from telehealth.common.time import today_in
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.programs.models import Assignment, AssignmentSide, Exercise, Timeline, Version
-from telehealth.progress.models import ProgressLog
-
-# Every UTC offset in use lies within these bounds; the exact local day is decided in Python.
-_WIDEST_OFFSET = timedelta(hours=14)
+from telehealth.progress.models import DayTally
 
 
 @dataclass(frozen=True)
@@ -95,28 +96,21 @@ class _Window:
         for assignment in db.session.scalars(stmt):
             self.assignments[assignment.patient_id].append((assignment, assignment.timeline()))
 
-        zones = {patient.id: zone(patient.timezone) for patient in patients}
-        since = datetime.combine(start, time.min, tzinfo=UTC) - _WIDEST_OFFSET
-        until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC) + _WIDEST_OFFSET
+        # (assignment, local date) -> how many logs named each side (None: no side named), from the
+        # day tallies kept with each log write (progress.rollup); only the pairs that have logs.
         rows = db.session.execute(
             select(
-                ProgressLog.patient_id, ProgressLog.assignment_id, ProgressLog.performed_at, ProgressLog.side
-            ).where(
-                ProgressLog.patient_id.in_(ids),
-                ProgressLog.performed_at >= since,
-                ProgressLog.performed_at < until,
-            )
+                DayTally.assignment_id,
+                DayTally.day,
+                DayTally.left_logs,
+                DayTally.right_logs,
+                DayTally.unsided_logs,
+            ).where(DayTally.patient_id.in_(ids), DayTally.day >= start, DayTally.day <= end)
         )
-        # (assignment, local date) -> how many logs named each side (None: no side named); only the
-        # pairs that have logs, so a caseload's many empty days cost no lookups that build entries.
-        self.sides: dict[tuple[uuid.UUID, date], Counter[str | None]] = {}
-        for patient_id, assignment_id, performed_at, side in rows:
-            local = performed_at.astimezone(zones[patient_id]).date()
-            if start <= local <= end:
-                counted = self.sides.get((assignment_id, local))
-                if counted is None:
-                    counted = self.sides[(assignment_id, local)] = Counter()
-                counted[side] += 1
+        self.sides: dict[tuple[uuid.UUID, date], Counter[str | None]] = {
+            (assignment_id, day): Counter({BodySide.LEFT: left, BodySide.RIGHT: right, None: unsided})
+            for assignment_id, day, left, right, unsided in rows
+        }
 
     def _done(self, assignment: Assignment, version: Version, day: date) -> int:
         sides = self.sides.get((assignment.id, day))
