@@ -18,6 +18,7 @@ from telehealth.common.time import utcnow
 from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from telehealth.extensions import db
 from telehealth.patients.models import CareTeamMember, Patient, PatientStatus
+from telehealth.progress import rollup
 
 # Fields a patient may change on their own record; the care team may change all.
 PATIENT_EDITABLE = frozenset({"phone", "timezone"})
@@ -159,10 +160,14 @@ def update_patient(
             setattr(patient.user, name, changes.pop(name))
     if "conditions" in changes:
         changes["conditions"] = sorted(set(changes["conditions"] or []))
+    zone_moved = "timezone" in changes and changes["timezone"] != patient.timezone
     for name, value in changes.items():
         setattr(patient, name, value)
     patient.updated_at = utcnow()
     db.session.flush()
+    if zone_moved:
+        # Their logs fall on other local days now: the day tallies are recounted in this transaction.
+        rollup.rebuild(patient)
     events.patient_changed.send(patient)
     return patient, email_change
 

@@ -6,6 +6,10 @@ prescription in force on it (`programs.models.Timeline`): an assignment plans th
 it prescribes. `done` counts that day's logs of the assignments scheduled that day, each capped at
 that version's `times_per_day`; for a `side: both` prescription a left log and a right log make one
 set, and a log naming no side covers both.
+
+The logs are read as day tallies (`progress.rollup`: per assignment and local day, how many logs named
+each side), kept with every log write, not as raw logs; the cap by the prescription stays here, at
+read time, so a prescription change needs no rewrite of those tallies.
 """
 
 from __future__ import annotations
@@ -14,21 +18,17 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import ScalarSelect, and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from telehealth.common.models import BodySide
-from telehealth.common.time import today_in, zone
+from telehealth.common.time import today_in
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.programs.models import Assignment, AssignmentSide, Exercise, Timeline, Version
-from telehealth.progress.models import ProgressLog
-from telehealth.reminders.schedule import at_local
-
-# Every UTC offset in use lies within these bounds; the exact local day is decided in Python.
-_WIDEST_OFFSET = timedelta(hours=14)
+from telehealth.progress.models import DayTally
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def sets_done(assignment_side: str, sides: Counter[str | None]) -> int:
 class _Window:
     """The assignments and logs of some patients over some local dates, loaded once."""
 
-    def __init__(self, patients: Sequence[Patient], start: date, end: date, *, with_exercise: bool) -> None:
+    def __init__(self, patients: Sequence[Patient], start: date, end: date) -> None:
         self.start, self.end = start, end
         ids = [patient.id for patient in patients]
         stmt = (
@@ -89,35 +89,26 @@ class _Window:
             )
             .order_by(Assignment.created_at, Assignment.id)
         )
-        if with_exercise:
-            stmt = stmt.options(joinedload(Assignment.exercise))
         self.assignments: dict[uuid.UUID, list[tuple[Assignment, Timeline]]] = defaultdict(list)
         # Each assignment's versions come with its row (the history column): read once, not per day.
         for assignment in db.session.scalars(stmt):
             self.assignments[assignment.patient_id].append((assignment, assignment.timeline()))
 
-        zones = {patient.id: zone(patient.timezone) for patient in patients}
-        since = datetime.combine(start, time.min, tzinfo=UTC) - _WIDEST_OFFSET
-        until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC) + _WIDEST_OFFSET
+        # (assignment, local date) -> how many logs named each side (None: no side named), from the
+        # day tallies kept with each log write (progress.rollup); only the pairs that have logs.
         rows = db.session.execute(
             select(
-                ProgressLog.patient_id, ProgressLog.assignment_id, ProgressLog.performed_at, ProgressLog.side
-            ).where(
-                ProgressLog.patient_id.in_(ids),
-                ProgressLog.performed_at >= since,
-                ProgressLog.performed_at < until,
-            )
+                DayTally.assignment_id,
+                DayTally.day,
+                DayTally.left_logs,
+                DayTally.right_logs,
+                DayTally.unsided_logs,
+            ).where(DayTally.patient_id.in_(ids), DayTally.day >= start, DayTally.day <= end)
         )
-        # (assignment, local date) -> how many logs named each side (None: no side named); only the
-        # pairs that have logs, so a caseload's many empty days cost no lookups that build entries.
-        self.sides: dict[tuple[uuid.UUID, date], Counter[str | None]] = {}
-        for patient_id, assignment_id, performed_at, side in rows:
-            local = performed_at.astimezone(zones[patient_id]).date()
-            if start <= local <= end:
-                counted = self.sides.get((assignment_id, local))
-                if counted is None:
-                    counted = self.sides[(assignment_id, local)] = Counter()
-                counted[side] += 1
+        self.sides: dict[tuple[uuid.UUID, date], Counter[str | None]] = {
+            (assignment_id, day): Counter({BodySide.LEFT: left, BodySide.RIGHT: right, None: unsided})
+            for assignment_id, day, left, right, unsided in rows
+        }
 
     def _done(self, assignment: Assignment, version: Version, day: date) -> int:
         sides = self.sides.get((assignment.id, day))
@@ -125,17 +116,8 @@ class _Window:
             return 0
         return min(sets_done(version.side, sides), version.times_per_day)
 
-    def scheduled(self, patient_id: uuid.UUID, day: date) -> list[AssignmentDay]:
-        items = []
-        for assignment, timeline in self.assignments.get(patient_id, ()):
-            version = timeline.scheduled(day)
-            if version is not None:
-                done = self._done(assignment, version, day)
-                items.append(AssignmentDay(assignment, version, version.times_per_day, done))
-        return items
-
     def day_counts(self, patient_id: uuid.UUID, days: Sequence[date]) -> list[DayCount]:
-        """The same totals as `scheduled` gives, day by day, without an object per assignment-day."""
+        """Planned and done per day, summed over the assignments scheduled on it."""
         assignments = self.assignments.get(patient_id, ())
         counts = []
         for day in days:
@@ -157,36 +139,17 @@ def daily_counts(patients: Sequence[Patient], start: date, end: date) -> dict[uu
     queries (whatever the number of patients, assignments or logs)."""
     if not patients:
         return {}
-    window = _Window(patients, start, end, with_exercise=False)
+    window = _Window(patients, start, end)
     days = window.dates()
     return {patient.id: window.day_counts(patient.id, days) for patient in patients}
 
 
-def _logs_on_the_day(side: BodySide | None) -> ScalarSelect[int]:
-    """How many of the assignment's logs of the local day (from `since` to `until`) named this side."""
-    named = ProgressLog.side.is_(None) if side is None else ProgressLog.side == side
-    return (
-        select(func.count())
-        .where(
-            ProgressLog.assignment_id == Assignment.id,
-            ProgressLog.performed_at >= bindparam("since"),
-            ProgressLog.performed_at < bindparam("until"),
-            named,
-        )
-        .scalar_subquery()
-    )
-
-
 # GET /today's read, built once: the assignments that may plan the day, each with its exercise and
-# its logs of the day counted by side, in one statement (the lookups use
-# ix_progress_logs_assignment_performed). Which version plans the day is decided in Python.
+# the day's tally of its logs (none: no log yet), in one statement. Which version plans the day is
+# decided in Python, as for every other day count.
 _DAY_PLAN = (
-    select(
-        Assignment,
-        _logs_on_the_day(BodySide.LEFT),
-        _logs_on_the_day(BodySide.RIGHT),
-        _logs_on_the_day(None),
-    )
+    select(Assignment, DayTally.left_logs, DayTally.right_logs, DayTally.unsided_logs)
+    .outerjoin(DayTally, and_(DayTally.assignment_id == Assignment.id, DayTally.day == bindparam("day")))
     .where(
         Assignment.patient_id == bindparam("patient_id"),
         or_(
@@ -205,18 +168,15 @@ _DAY_PLAN = (
 
 def day_plan(patient: Patient, day: date) -> tuple[list[AssignmentDay], DayCount]:
     """One patient's scheduled assignments on one local day (exercises loaded), and the day's count:
-    the same numbers `daily_counts` gives for that day, in one query."""
-    bounds = {
-        "since": at_local(day, time.min, patient.timezone),
-        "until": at_local(day + timedelta(days=1), time.min, patient.timezone),
-    }
-    rows = db.session.execute(_DAY_PLAN, {"patient_id": patient.id, "day": day, **bounds})
+    the numbers `daily_counts` gives for that day, in one query."""
+    rows = db.session.execute(_DAY_PLAN, {"patient_id": patient.id, "day": day})
     items = []
     for assignment, left, right, unsided in rows:
         version = assignment.timeline().scheduled(day)
         if version is None:
             continue
-        sides: Counter[str | None] = Counter({BodySide.LEFT: left, BodySide.RIGHT: right, None: unsided})
+        counts = {BodySide.LEFT: left or 0, BodySide.RIGHT: right or 0, None: unsided or 0}
+        sides: Counter[str | None] = Counter(counts)
         done = min(sets_done(version.side, sides), version.times_per_day)
         items.append(AssignmentDay(assignment, version, version.times_per_day, done))
     return items, _total(day, items)

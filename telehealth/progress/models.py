@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,3 +47,24 @@ class ProgressLog(Model):
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DayTally(Model):
+    """How many logs of one assignment fell on one local day of its patient (Patient.timezone), by
+    the side they named: exactly what adherence counts from, kept with every log write.
+
+    Raw side counts, not sets done: `done` is capped at read time with the prescription in force that
+    day, so a prescription change never touches these rows; only a new zone for the patient does.
+    """
+
+    __tablename__ = "assignment_days"
+    __table_args__ = (Index("ix_assignment_days_patient_day", "patient_id", "day"),)
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    left_logs: Mapped[int] = mapped_column(default=0)
+    right_logs: Mapped[int] = mapped_column(default=0)
+    unsided_logs: Mapped[int] = mapped_column(default=0)

@@ -3,7 +3,8 @@
 A log is written with INSERT ... ON CONFLICT (id) DO NOTHING, so the primary key, not a check
 beforehand, decides which of several racing writes of one id lands. A write that finds its id
 taken compares bodies: the same body is a duplicate (nothing added), another body a conflict.
-A batch is checked in a constant number of queries and written in one INSERT statement.
+A batch is checked in a constant number of queries and written in one INSERT statement, plus one
+that adds what went in to the per-day tallies adherence reads (progress.rollup).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from telehealth.errors import Conflict, NotFound, ValidationFailed
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
 from telehealth.programs.models import Assignment, AssignmentSide
+from telehealth.progress import rollup
 from telehealth.progress.models import BODY_FIELDS, ProgressLog
 
 MAX_AGE = timedelta(days=30)
@@ -72,13 +74,15 @@ def _rule_errors(
     return errors
 
 
-def _insert_new(rows: list[dict[str, Any]]) -> dict[uuid.UUID, ProgressLog]:
-    """One INSERT for all rows; an id already taken (even by a racing request) is skipped."""
+def _insert_new(patient: Patient, rows: list[dict[str, Any]]) -> dict[uuid.UUID, ProgressLog]:
+    """One INSERT for all rows; an id already taken (even by a racing request) is skipped. The day
+    tallies count exactly the rows that went in, in one more statement."""
     if not rows:
         return {}
     stmt = insert_unless_present(ProgressLog, ["id"]).returning(ProgressLog)
     # render_nulls keeps one column list for every row, so rows with and without notes share a statement.
-    written = db.session.scalars(stmt, rows, execution_options={"render_nulls": True})
+    written = db.session.scalars(stmt, rows, execution_options={"render_nulls": True}).all()
+    rollup.add_logs(patient, written)
     return {log.id: log for log in written}
 
 
@@ -125,7 +129,7 @@ def record_logs(actor: User, patient: Patient, entries: Sequence[LogInput]) -> l
     # The INSERT itself tells which ids are new (a new log costs no read first); the rest, and the
     # refused ones, are looked up: a retry is answered from what is stored, even once its day has
     # left the 30-day window.
-    created = _insert_new(rows)
+    created = _insert_new(patient, rows)
     refused_ids = {valid_fields["id"] for n, valid_fields in valid if n in refused}
     stored = _stored({fields["id"] for _, fields in settle if fields["id"] not in created} | refused_ids)
     for n, errors in refused.items():
