@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import g, has_request_context, request
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from telehealth.accounts.models import User
 from telehealth.audit.models import AuditEvent, AuditOutcome
@@ -107,10 +107,15 @@ def _rows(entry: Entry, status: int) -> list[dict[str, Any]]:
     return rows
 
 
+# Built once. On the table, not the model: a Core INSERT whose rows go out as one statement, without
+# the ORM's bulk path (its per-row work cost a caseload page of 200 patients about a third of its time).
+_INSERT_EVENTS = insert(cast(Table, AuditEvent.__table__))
+
+
 def _write(entry: Entry, status: int) -> None:
-    # One plain INSERT for all of a request's events: cheaper than the ORM's unit of work,
-    # which mattered on every request (and 200-fold on a caseload page).
-    db.session.execute(insert(AuditEvent), _rows(entry, status))
+    # One INSERT for all of a request's events: cheaper than the ORM's unit of work, which mattered
+    # on every request (and 200-fold on a caseload page).
+    db.session.execute(_INSERT_EVENTS, _rows(entry, status))
 
 
 def finish(entry: Entry, status: int) -> None:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import aliased
@@ -23,6 +23,7 @@ from telehealth.measures.models import Measurement, Outcome, Source
 from telehealth.measures.scoring import (
     ROTATION_TYPES,
     Direction,
+    Reading,
     RomSummary,
     compare_to_baseline,
     score_outcome,
@@ -48,6 +49,17 @@ M = TypeVar("M", Measurement, Outcome)
 
 # Newest reading first; of two taken at the same instant, the later entry is the correction.
 _NEWEST_READING = (Measurement.measured_at.desc(), Measurement.created_at.desc(), Measurement.id.desc())
+# What scoring.summarize_rom reads of a reading (scoring.Reading).
+_READING_COLUMNS = (
+    Measurement.id,
+    Measurement.type,
+    Measurement.side,
+    Measurement.degrees,
+    Measurement.measured_at,
+    Measurement.created_at,
+    Measurement.source,
+    Measurement.position,
+)
 _OLDEST_READING = (Measurement.measured_at, Measurement.created_at, Measurement.id)
 # A series runs in completion order; the first result on an instrument is the baseline.
 _OLDEST_OUTCOME = (Outcome.completed_at, Outcome.created_at, Outcome.id)
@@ -119,25 +131,34 @@ def rom_summaries(patients: Sequence[Patient]) -> dict[uuid.UUID, RomSummary]:
     """The rom-summary of many patients in a constant number of queries."""
     if not patients:
         return {}
-    # The latest reading of each kind a summary may pair: by type, side, source and position.
-    latest = _first_in_each(
-        Measurement,
-        where=(
+    # The latest reading of each kind a summary may pair: by type, side, source and position; as
+    # plain rows with a Reading's fields (a caseload reads a thousand or more: no models needed).
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(
+                Measurement.patient_id,
+                Measurement.type,
+                Measurement.side,
+                Measurement.source,
+                Measurement.position,
+            ),
+            order_by=_NEWEST_READING,
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(Measurement.patient_id, *_READING_COLUMNS, rank)
+        .where(
             Measurement.patient_id.in_({patient.id for patient in patients}),
             Measurement.type.in_(ROTATION_TYPES),
-        ),
-        partition_by=(
-            Measurement.patient_id,
-            Measurement.type,
-            Measurement.side,
-            Measurement.source,
-            Measurement.position,
-        ),
-        order_by=_NEWEST_READING,
+        )
+        .subquery()
     )
-    by_patient: dict[uuid.UUID, list[Measurement]] = {}
+    latest = db.session.execute(select(ranked).where(ranked.c.rank == 1)).all()
+    by_patient: dict[uuid.UUID, list[Reading]] = {}
     for reading in latest:
-        by_patient.setdefault(reading.patient_id, []).append(reading)
+        by_patient.setdefault(reading.patient_id, []).append(cast(Reading, reading))
     return {
         patient.id: summarize_rom(by_patient.get(patient.id, []), patient.rom_asymmetry_threshold_degrees)
         for patient in patients

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -136,7 +137,7 @@ class Version:
     end_date: date | None
 
     @classmethod
-    def of(cls, effective_from: date, prescription: dict[str, Any]) -> Version:
+    def of(cls, effective_from: date, prescription: Mapping[str, Any]) -> Version:
         """From a prescription as the model holds it or as the history stores it (JSON)."""
 
         def as_date(value: date | str | None) -> date | None:
@@ -189,6 +190,20 @@ class Timeline:
         return version.times_per_day if version else 0
 
 
+def timeline_of(
+    history: list[dict[str, Any]],
+    effective_from: date,
+    prescription: Mapping[str, Any],
+    ended_on: date | None,
+) -> Timeline:
+    """An assignment's versions: the earlier ones its history column keeps (JSON), then the current
+    prescription from `effective_from`; from the model (`Assignment.timeline`) or from plain rows."""
+    earlier = tuple(
+        Version.of(date.fromisoformat(entry["effective_from"]), entry["prescription"]) for entry in history
+    )
+    return Timeline((*earlier, Version.of(effective_from, prescription)), ended_on)
+
+
 class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, Model):
     """One exercise prescribed to one patient; tailored on its own, ended but never deleted."""
 
@@ -219,11 +234,7 @@ class Assignment(IdMixin, PrescriptionMixin, TimestampMixin, Model):
         return {name: getattr(self, name) for name in DATED_PRESCRIPTION_FIELDS}
 
     def timeline(self) -> Timeline:
-        earlier = tuple(
-            Version.of(date.fromisoformat(entry["effective_from"]), entry["prescription"])
-            for entry in self.history
-        )
-        return Timeline((*earlier, Version.of(self.effective_from, self.prescription())), self.ended_on)
+        return timeline_of(self.history, self.effective_from, self.prescription(), self.ended_on)
 
     def end(self, by: uuid.UUID, local_today: date) -> None:
         self.status = AssignmentStatus.ENDED

@@ -15,7 +15,7 @@ read time, so a prescription change needs no rewrite of those tallies.
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,11 +23,18 @@ from datetime import date, timedelta
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
-from telehealth.common.models import BodySide
 from telehealth.common.time import today_in
 from telehealth.extensions import db
 from telehealth.patients.models import Patient
-from telehealth.programs.models import Assignment, AssignmentSide, Exercise, Timeline, Version
+from telehealth.programs.models import (
+    DATED_PRESCRIPTION_FIELDS,
+    Assignment,
+    AssignmentSide,
+    Exercise,
+    Timeline,
+    Version,
+    timeline_of,
+)
 from telehealth.progress.models import DayTally
 
 
@@ -60,11 +67,19 @@ class AssignmentDay:
         return self.done >= self.planned
 
 
-def sets_done(assignment_side: str, sides: Counter[str | None]) -> int:
-    """Logs that count as done: for `both`, a left and a right log are one set."""
+def sets_done(assignment_side: str, left: int, right: int, unsided: int) -> int:
+    """Logs that count as done, from how many named each side: for `both`, a left and a right log
+    are one set, and a log naming no side is one."""
     if assignment_side == AssignmentSide.BOTH:
-        return sides[None] + min(sides[BodySide.LEFT], sides[BodySide.RIGHT])
-    return sum(sides.values())
+        return unsided + min(left, right)
+    return left + right + unsided
+
+
+# Read as the tables' plain columns, not the models: a caseload reads hundreds of assignments and
+# thousands of tallies, which as ORM objects cost most of its time.
+_TALLIES = DayTally.__table__.c
+_ASSIGNMENTS = Assignment.__table__.c
+_PRESCRIPTION = [_ASSIGNMENTS[name] for name in DATED_PRESCRIPTION_FIELDS]
 
 
 class _Window:
@@ -73,48 +88,48 @@ class _Window:
     def __init__(self, patients: Sequence[Patient], start: date, end: date) -> None:
         self.start, self.end = start, end
         ids = [patient.id for patient in patients]
+        a = _ASSIGNMENTS
         stmt = (
-            select(Assignment)
+            select(a.id, a.patient_id, a.history, a.effective_from, a.ended_on, *_PRESCRIPTION)
             .where(
-                Assignment.patient_id.in_(ids),
+                a.patient_id.in_(ids),
                 or_(
-                    and_(
-                        Assignment.start_date <= end,
-                        or_(Assignment.end_date.is_(None), Assignment.end_date >= start),
-                    ),
+                    and_(a.start_date <= end, or_(a.end_date.is_(None), a.end_date >= start)),
                     # Changed inside the window: earlier versions, with other dates, plan its first days.
-                    Assignment.effective_from > start,
+                    a.effective_from > start,
                 ),
-                or_(Assignment.ended_on.is_(None), Assignment.ended_on > start),
+                or_(a.ended_on.is_(None), a.ended_on > start),
             )
-            .order_by(Assignment.created_at, Assignment.id)
+            .order_by(a.created_at, a.id)
         )
-        self.assignments: dict[uuid.UUID, list[tuple[Assignment, Timeline]]] = defaultdict(list)
-        # Each assignment's versions come with its row (the history column): read once, not per day.
-        for assignment in db.session.scalars(stmt):
-            self.assignments[assignment.patient_id].append((assignment, assignment.timeline()))
+        # Per patient, each assignment's id and versions, read once (the history column), not per day;
+        # plain rows, not models: a caseload reads hundreds.
+        self.assignments: dict[uuid.UUID, list[tuple[uuid.UUID, Timeline]]] = defaultdict(list)
+        for row in db.session.execute(stmt).mappings().all():
+            prescription = {name: row[name] for name in DATED_PRESCRIPTION_FIELDS}
+            timeline = timeline_of(row["history"], row["effective_from"], prescription, row["ended_on"])
+            self.assignments[row["patient_id"]].append((row["id"], timeline))
 
-        # (assignment, local date) -> how many logs named each side (None: no side named), from the
+        # (assignment, local date) -> (left, right, unsided): how many logs named each side, from the
         # day tallies kept with each log write (progress.rollup); only the pairs that have logs.
         rows = db.session.execute(
             select(
-                DayTally.assignment_id,
-                DayTally.day,
-                DayTally.left_logs,
-                DayTally.right_logs,
-                DayTally.unsided_logs,
-            ).where(DayTally.patient_id.in_(ids), DayTally.day >= start, DayTally.day <= end)
-        )
-        self.sides: dict[tuple[uuid.UUID, date], Counter[str | None]] = {
-            (assignment_id, day): Counter({BodySide.LEFT: left, BodySide.RIGHT: right, None: unsided})
-            for assignment_id, day, left, right, unsided in rows
+                _TALLIES.assignment_id,
+                _TALLIES.day,
+                _TALLIES.left_logs,
+                _TALLIES.right_logs,
+                _TALLIES.unsided_logs,
+            ).where(_TALLIES.patient_id.in_(ids), _TALLIES.day >= start, _TALLIES.day <= end)
+        ).all()
+        self.sides: dict[tuple[uuid.UUID, date], tuple[int, int, int]] = {
+            (assignment_id, day): (left, right, unsided) for assignment_id, day, left, right, unsided in rows
         }
 
-    def _done(self, assignment: Assignment, version: Version, day: date) -> int:
-        sides = self.sides.get((assignment.id, day))
-        if not sides:
+    def _done(self, assignment_id: uuid.UUID, version: Version, day: date) -> int:
+        sides = self.sides.get((assignment_id, day))
+        if sides is None:
             return 0
-        return min(sets_done(version.side, sides), version.times_per_day)
+        return min(sets_done(version.side, *sides), version.times_per_day)
 
     def day_counts(self, patient_id: uuid.UUID, days: Sequence[date]) -> list[DayCount]:
         """Planned and done per day, summed over the assignments scheduled on it."""
@@ -122,11 +137,11 @@ class _Window:
         counts = []
         for day in days:
             planned = done = 0
-            for assignment, timeline in assignments:
+            for assignment_id, timeline in assignments:
                 version = timeline.scheduled(day)
                 if version is not None:
                     planned += version.times_per_day
-                    done += self._done(assignment, version, day)
+                    done += self._done(assignment_id, version, day)
             counts.append(DayCount(date=day, planned=planned, done=done))
         return counts
 
@@ -175,9 +190,7 @@ def day_plan(patient: Patient, day: date) -> tuple[list[AssignmentDay], DayCount
         version = assignment.timeline().scheduled(day)
         if version is None:
             continue
-        counts = {BodySide.LEFT: left or 0, BodySide.RIGHT: right or 0, None: unsided or 0}
-        sides: Counter[str | None] = Counter(counts)
-        done = min(sets_done(version.side, sides), version.times_per_day)
+        done = min(sets_done(version.side, left or 0, right or 0, unsided or 0), version.times_per_day)
         items.append(AssignmentDay(assignment, version, version.times_per_day, done))
     return items, _total(day, items)
 
