@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import math
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -346,11 +347,19 @@ def caseload_rows(user: User, now: datetime | None = None) -> list[CaseloadRow]:
     return rows
 
 
+# A caseload of 200 patients holds ~3 MiB of rows and counts while it is built, and a process keeps
+# the peak of what its threads built at the same time (CPython's allocator rarely gives memory
+# back). Building is CPU work under the GIL: two at a time overlap one's database waits with the
+# other's counting; more add memory, not speed. So each process builds at most two at once.
+_BUILDING = threading.BoundedSemaphore(2)
+
+
 def caseload(user: User, *, flag: Flag | None, page: int, per_page: int) -> Page:
     """The caseload page: flagged patients first (see CaseloadRow.sort_key), optionally only
     those raising one flag. Sorting needs every row's flags, so the page is cut after computing
     them all, which the fixed query count keeps cheap."""
-    rows = sorted(caseload_rows(user), key=CaseloadRow.sort_key)
+    with _BUILDING:
+        rows = sorted(caseload_rows(user), key=CaseloadRow.sort_key)
     if flag is not None:
         rows = [row for row in rows if flag in row.flags]
     first = (page - 1) * per_page
