@@ -2,12 +2,13 @@
 
 The same statements the real endpoint needs, and nothing else: the bearer credential by token hash
 (its `last_used_at` written at most once a minute, as the app does), the patient looked up through
-the caller's scope, the assignments running that local day with their exercises, that day's logs,
-the audit row, and the commit. No ORM, no schema library, no policy object: one psycopg connection
-per server thread, its statements prepared by psycopg after their first uses, rows turned into the
-answer by hand. It is served by the same gunicorn, in the same app (so it pays the app's own
-before/after-request hooks, as every API route does), but registered only here:
-`gunicorn 'bench.floor:create_app_with_floor()'`. It is not one of the product's routes.
+the caller's scope, the assignments running that local day with their exercises and that day's
+tallies of their logs (one statement, as the real endpoint sends it), the audit row, and the commit.
+No ORM, no schema library, no policy object: one psycopg connection per server thread, its
+statements prepared by psycopg after their first uses, rows turned into the answer by hand. It is
+served by the same gunicorn, in the same app (so it pays the app's own before/after-request hooks,
+as every API route does), but registered only here: `gunicorn 'bench.floor:create_app_with_floor()'`.
+It is not one of the product's routes.
 
 What the real endpoint costs beyond this is the framework's and the ORM's work: the distance
 between the two is what a leaner read path could win; the distance between this and /healthz is
@@ -20,8 +21,7 @@ import hashlib
 import json
 import threading
 import uuid
-from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,6 @@ from telehealth.programs.models import Timeline, Version
 
 PATH = "/api/v1/bench/floor/patients/<uuid:patient_id>/today"
 TOUCH_INTERVAL = timedelta(seconds=60)  # as telehealth.accounts.service
-WIDEST_OFFSET = timedelta(hours=14)  # as telehealth.progress.adherence
 
 bp = Blueprint("bench_floor", __name__)
 _local = threading.local()
@@ -60,17 +59,15 @@ SELECT a.id, a.patient_id, a.exercise_id, a.template_id, a.status, a.ended_at, a
        a.effective_from, a.start_date, a.end_date, a.sets, a.reps, a.hold_seconds, a.side,
        a.times_per_day, a.days_of_week, a.notes, a.history, a.created_at, a.updated_at,
        e.id, e.name, e.instructions, e.body_region, e.category, e.media_url, e.default_sets,
-       e.default_reps, e.default_hold_seconds, e.archived, e.author_id, e.created_at, e.updated_at
+       e.default_reps, e.default_hold_seconds, e.archived, e.author_id, e.created_at, e.updated_at,
+       d.left_logs, d.right_logs, d.unsided_logs
 FROM assignments a JOIN exercises e ON e.id = a.exercise_id
+LEFT OUTER JOIN assignment_days d ON d.assignment_id = a.id AND d.day = %(day)s
 WHERE a.patient_id = %(patient)s
   AND ((a.start_date <= %(day)s AND (a.end_date IS NULL OR a.end_date >= %(day)s))
        OR a.effective_from > %(day)s)
   AND (a.ended_on IS NULL OR a.ended_on > %(day)s)
 ORDER BY a.created_at, a.id
-"""
-LOGS = """
-SELECT assignment_id, performed_at, side FROM progress_logs
-WHERE patient_id = %s AND performed_at >= %s AND performed_at < %s
 """
 AUDIT = """
 INSERT INTO audit_events (id, at, actor_id, actor_role, action, outcome, status_code,
@@ -111,15 +108,12 @@ def _prescription(v: Version) -> dict[str, Any]:
     }
 
 
-def _done(side: str, sides: Counter[str | None], cap: int) -> int:
-    both = side == "both"
-    counted = sides[None] + min(sides["left"], sides["right"]) if both else sum(sides.values())
+def _done(side: str, left: int, right: int, unsided: int, cap: int) -> int:
+    counted = unsided + min(left, right) if side == "both" else left + right + unsided
     return min(counted, cap)
 
 
-def _items(
-    rows: list[tuple[Any, ...]], sides: dict[Any, Counter[str | None]], day: date
-) -> list[dict[str, Any]]:
+def _items(rows: list[tuple[Any, ...]], day: date) -> list[dict[str, Any]]:
     items = []
     for r in rows:
         aid, pid, eid, tid, status, ended_at, ended_on, effective_from = r[:8]
@@ -139,7 +133,8 @@ def _items(
         version = Timeline((*earlier, Version.of(effective_from, current)), ended_on).scheduled(day)
         if version is None:
             continue
-        done = _done(version.side, sides.get(aid, Counter()), version.times_per_day)
+        left, right, unsided = (count or 0 for count in r[33:36])
+        done = _done(version.side, left, right, unsided, version.times_per_day)
         exercise = dict(
             zip(
                 (
@@ -157,7 +152,7 @@ def _items(
                     "created_at",
                     "updated_at",
                 ),
-                r[20:],
+                r[20:33],
                 strict=True,
             )
         )
@@ -227,14 +222,7 @@ def today(patient_id: uuid.UUID) -> Response:
                 day = datetime.now(zone).date()
                 cur.execute(ASSIGNMENTS, {"patient": patient_id, "day": day})
                 assignments = cur.fetchall()
-                since = datetime.combine(day, time.min, tzinfo=UTC) - WIDEST_OFFSET
-                until = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) + WIDEST_OFFSET
-                cur.execute(LOGS, (patient_id, since, until))
-                sides: dict[Any, Counter[str | None]] = {}
-                for assignment_id, performed_at, side in cur.fetchall():
-                    if performed_at.astimezone(zone).date() == day:
-                        sides.setdefault(assignment_id, Counter())[side] += 1
-                items = _items(assignments, sides, day)
+                items = _items(assignments, day)
                 planned = sum(i["planned"] for i in items)
                 done = sum(i["done"] for i in items)
                 answer = {"date": day, "items": items, "completion": done / planned if planned else None}
