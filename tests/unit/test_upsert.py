@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
-from telehealth.common.upsert import insert_unless_present
-from telehealth.progress.models import ProgressLog
+from telehealth.common.upsert import insert_or_add, insert_unless_present
+from telehealth.progress.models import DayTally, ProgressLog
 from telehealth.reminders.models import Notification
 
 DIALECTS = {"postgresql": postgresql.dialect(), "sqlite": sqlite.dialect()}
@@ -40,3 +40,17 @@ def test_it_renders_on_conflict_do_nothing_on_its_columns(dialect_name):
     stmt = insert_unless_present(Notification, ["patient_id", "kind", "occurrence", "channel"])
     sql = str(stmt.compile(dialect=DIALECTS[dialect_name]))
     assert sql.endswith("ON CONFLICT (patient_id, kind, occurrence, channel) DO NOTHING")
+
+
+def test_the_tally_upsert_is_cached_and_adds_on_conflict(dialect_name):
+    columns = ("assignment_id", "day", "left_logs")
+
+    def build(rows: int):
+        return insert_or_add(DayTally, ["assignment_id", "day"], columns, rows, add=["left_logs"])
+
+    one, again, two = build(1), build(1), build(2)
+    assert one._generate_cache_key() is not None
+    assert one._generate_cache_key() == again._generate_cache_key()
+    assert one._generate_cache_key() != two._generate_cache_key()
+    sql = str(one.compile(dialect=DIALECTS[dialect_name]))
+    assert "ON CONFLICT (assignment_id, day) DO UPDATE SET left_logs = (assignment_days.left_logs + " in sql
