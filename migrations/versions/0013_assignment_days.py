@@ -2,7 +2,7 @@
 
 Revision ID: 0013_assignment_days
 Revises: 0012_intake
-Create Date: 2026-12-02 10:00:00
+Create Date: 2026-11-30 16:20:00
 
 Per assignment and local day of its patient (patients.timezone), how many logs named the left side,
 the right side and no side; adherence (the caseload dashboard, reports, reminders, today) reads these
