@@ -18,7 +18,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
@@ -75,16 +76,41 @@ def _load(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
     return {n.id: Context(n, p, u, s) for n, p, u, s in rows}
 
 
+# The statements sent for every row are built once, here: SQLAlchemy then finds each compiled in
+# its cache without building it and its cache key again, and they run on the session's connection
+# as Core statements (no ORM bulk-update step, nothing to match in the session).
+_REREAD = (
+    select(*[getattr(model, name) for model, names in _MUTABLE for name in names])
+    .join(User, User.id == Patient.user_id)
+    .join(ReminderSettings, ReminderSettings.patient_id == Patient.id)
+    .where(Patient.id == bindparam("patient_id"))
+)
+_CLAIM = (
+    update(Notification)
+    .where(Notification.id == bindparam("note_id"), Notification.status == Status.QUEUED)
+    .values(
+        status=Status.SENDING,
+        attempts=Notification.attempts + 1,
+        status_changed_at=bindparam("moment"),
+        updated_at=bindparam("moment"),
+    )
+    .returning(Notification.attempts)
+)
+# The outcome: the columns it sets are the parameters' names (status, error, sent_at ...).
+_FINISH = update(Notification).where(
+    Notification.id == bindparam("note_id"),
+    or_(Notification.status == Status.SENDING, Notification.status == Status.QUEUED),
+    Notification.attempts == bindparam("claimed"),
+)
+
+
+def _run(session: Session, statement: Any, parameters: dict[str, Any]) -> CursorResult[Any]:
+    return session.connection().execute(statement, parameters)
+
+
 def _reread(session: Session, ctx: Context) -> None:
     """The patient's, user's and settings' current values, into the loaded objects (one query)."""
-    columns = [getattr(model, name) for model, names in _MUTABLE for name in names]
-    row = session.execute(
-        select(*columns)
-        .join(User, User.id == Patient.user_id)
-        .join(ReminderSettings, ReminderSettings.patient_id == Patient.id)
-        .where(Patient.id == ctx.patient.id)
-    ).one()
-    values = iter(row)
+    values = iter(_run(session, _REREAD, {"patient_id": ctx.patient.id}).one())
     for target, (_, names) in zip((ctx.patient, ctx.user, ctx.settings), _MUTABLE, strict=True):
         for name in names:
             set_committed_value(target, name, next(values))
@@ -191,19 +217,8 @@ def _claim(session: Session, note: Notification, now: datetime) -> bool:
 
 
 def _claimed_attempts(session: Session, note: Notification, now: datetime) -> int | None:
-    return session.execute(
-        update(Notification)
-        .where(Notification.id == note.id, Notification.status == Status.QUEUED)
-        .values(
-            status=Status.SENDING,
-            attempts=Notification.attempts + 1,
-            status_changed_at=now,
-            updated_at=now,
-        )
-        .returning(Notification.attempts)
-        # The claimed row's new values come back here; nothing else in the batch needs matching.
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    attempts: int | None = _run(session, _CLAIM, {"note_id": note.id, "moment": now}).scalar()
+    return attempts
 
 
 def _finish(session: Session, note: Notification, status: Status, now: datetime, **values: object) -> None:
@@ -214,15 +229,17 @@ def _finish(session: Session, note: Notification, status: Status, now: datetime,
     re-queued the row while this send was slow, the outcome still lands and the re-queued
     copy finds the row settled instead of sending it again.
     """
-    session.execute(
-        update(Notification)
-        .where(
-            Notification.id == note.id,
-            Notification.status.in_([Status.SENDING, Status.QUEUED]),
-            Notification.attempts == note.attempts,
-        )
-        .values(status=status, status_changed_at=now, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
+    _run(
+        session,
+        _FINISH,
+        {
+            "note_id": note.id,
+            "claimed": note.attempts,
+            "status": status,
+            "status_changed_at": now,
+            "updated_at": now,
+            **values,
+        },
     )
 
 
