@@ -32,7 +32,7 @@ from telehealth.ops import metrics
 from telehealth.patients.models import Patient
 from telehealth.progress.adherence import daily_counts
 from telehealth.reminders import channels as ch
-from telehealth.reminders.messages import render, unsubscribe_page, unsubscribe_url
+from telehealth.reminders.messages import render, unsubscribe_links
 from telehealth.reminders.models import (
     Channel,
     Kind,
@@ -260,7 +260,8 @@ def deliver(ids: list[str] | list[uuid.UUID], now: datetime | None = None) -> di
     senders: dict[str, ch.ChannelSender] = {}
     # Committing row by row must not expire the whole batch (every object reloaded, one query
     # each); _claim and _reread bring back what may have changed, for the one row being sent.
-    with own_session(expire_on_commit=False) as session:
+    # One connection for the batch: no pool checkout (and ping) for each row's transaction.
+    with db.engine.connect() as connection, own_session(connection, expire_on_commit=False) as session:
         contexts = _load(session, note_ids)
         try:
             complete = _complete_today(list(contexts.values()), now or utcnow())
@@ -333,13 +334,14 @@ def _send_one(session: Session, ctx: Context, senders: dict[str, ch.ChannelSende
         visit_id=note.visit_id,
         starts_at=visit.starts_at if visit is not None else None,
     )
+    one_click, page = unsubscribe_links(patient.id, note.channel)
     recipient = ch.Recipient(
         patient_id=patient.id,
         user_id=user.id,
         email=user.email,
         phone=patient.phone,
-        unsubscribe_url=unsubscribe_url(patient.id, note.channel),
-        unsubscribe_page=unsubscribe_page(patient.id, note.channel),
+        unsubscribe_url=one_click,
+        unsubscribe_page=page,
         push=list(session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)))
         if note.channel == Channel.PUSH
         else [],
