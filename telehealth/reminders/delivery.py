@@ -3,9 +3,10 @@
 A redelivered task finds its rows no longer queued and does nothing twice. Each row's claim is
 committed before it is sent, together with the previous row's outcome, so no other send happens
 while an outcome waits: a worker killed mid-batch leaves at most one row in doubt. One commit per
-row, on a session of the batch's own that does not expire on commit (the shared one is left as it
-is): the claim returns the row's attempt number and one query re-reads what the patient or care team
-may have changed, so the checks just before each send see the current patient and settings.
+row, on a session of the batch's own, on one connection, that does not expire on commit (the shared
+one is left as it is): the claim returns the row's attempt number and what the patient or care team
+may have changed (one statement on PostgreSQL, two on SQLite), so the checks just before each send
+see the current patient and settings. The per-row statements are Core, built once.
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ def _load(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
 # The statements sent for every row are built once, here: SQLAlchemy then finds each compiled in
 # its cache without building it and its cache key again, and they run on the session's connection
 # as Core statements (no ORM bulk-update step, nothing to match in the session).
+_CURRENT = [getattr(model, name) for model, names in _MUTABLE for name in names]
 _REREAD = (
-    select(*[getattr(model, name) for model, names in _MUTABLE for name in names])
+    select(*_CURRENT)
     .join(User, User.id == Patient.user_id)
     .join(ReminderSettings, ReminderSettings.patient_id == Patient.id)
     .where(Patient.id == bindparam("patient_id"))
@@ -96,6 +98,13 @@ _CLAIM = (
     )
     .returning(Notification.attempts)
 )
+# PostgreSQL claims the row and reads the current values in one statement (SQLite's RETURNING
+# cannot name another table, so there it is the two above).
+_CLAIM_AND_REREAD = _CLAIM.where(
+    Patient.id == Notification.patient_id,
+    User.id == Patient.user_id,
+    ReminderSettings.patient_id == Patient.id,
+).returning(*_CURRENT)
 # The outcome: the columns it sets are the parameters' names (status, error, sent_at ...).
 _FINISH = update(Notification).where(
     Notification.id == bindparam("note_id"),
@@ -106,14 +115,6 @@ _FINISH = update(Notification).where(
 
 def _run(session: Session, statement: Any, parameters: dict[str, Any]) -> CursorResult[Any]:
     return session.connection().execute(statement, parameters)
-
-
-def _reread(session: Session, ctx: Context) -> None:
-    """The patient's, user's and settings' current values, into the loaded objects (one query)."""
-    values = iter(_run(session, _REREAD, {"patient_id": ctx.patient.id}).one())
-    for target, (_, names) in zip((ctx.patient, ctx.user, ctx.settings), _MUTABLE, strict=True):
-        for name in names:
-            set_committed_value(target, name, next(values))
 
 
 def _complete_today(contexts: list[Context], now: datetime) -> set[uuid.UUID]:
@@ -205,20 +206,34 @@ def _sms_sent_today(session: Session, patient: Patient, now: datetime) -> int:
     )
 
 
-def _claim(session: Session, note: Notification, now: datetime) -> bool:
-    """queued -> sending, committed (with the previous row's outcome) before anything is sent."""
+def _claim(session: Session, ctx: Context, now: datetime) -> bool:
+    """queued -> sending, committed (with the previous row's outcome) before anything is sent; the
+    patient's, user's and settings' current values come back with it, into the loaded objects."""
     with transaction(session):
-        attempts = _claimed_attempts(session, note, now)
-    if attempts is None:
+        row = _claimed(session, ctx, now)
+    if row is None:
         return False
-    set_committed_value(note, "status", Status.SENDING)
-    set_committed_value(note, "attempts", attempts)
+    attempts, *current = row
+    set_committed_value(ctx.notification, "status", Status.SENDING)
+    set_committed_value(ctx.notification, "attempts", attempts)
+    values = iter(current)
+    for target, (_, names) in zip((ctx.patient, ctx.user, ctx.settings), _MUTABLE, strict=True):
+        for name in names:
+            set_committed_value(target, name, next(values))
     return True
 
 
-def _claimed_attempts(session: Session, note: Notification, now: datetime) -> int | None:
-    attempts: int | None = _run(session, _CLAIM, {"note_id": note.id, "moment": now}).scalar()
-    return attempts
+def _claimed(session: Session, ctx: Context, now: datetime) -> tuple[Any, ...] | None:
+    """The new attempt number and the current values, or None when the row is no longer queued."""
+    parameters = {"note_id": ctx.notification.id, "moment": now}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_CLAIM_AND_REREAD, parameters).first()
+        return tuple(row) if row is not None else None
+    attempts = connection.execute(_CLAIM, parameters).scalar()
+    if attempts is None:
+        return None
+    return (attempts, *connection.execute(_REREAD, {"patient_id": ctx.patient.id}).one())
 
 
 def _finish(session: Session, note: Notification, status: Status, now: datetime, **values: object) -> None:
@@ -268,7 +283,7 @@ def deliver(ids: list[str] | list[uuid.UUID], now: datetime | None = None) -> di
             for note_id in note_ids:
                 ctx = contexts.get(note_id)
                 moment = now or utcnow()
-                if ctx is None or not _claim(session, ctx.notification, moment):
+                if ctx is None or not _claim(session, ctx, moment):
                     outcome["not_mine"] += 1
                     continue
                 outcome[_step(session, ctx, complete, senders, moment)] += 1
@@ -299,7 +314,6 @@ def _step(
     moment: datetime,
 ) -> str:
     """One claimed row: skip it, move it past quiet hours, or send it; returns the outcome's name."""
-    _reread(session, ctx)
     note, patient, settings = ctx.notification, ctx.patient, ctx.settings
     reason = _skip_reason(session, ctx, complete, moment)
     if reason:
