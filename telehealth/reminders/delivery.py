@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from telehealth.accounts.models import User
@@ -32,6 +32,7 @@ from telehealth.extensions import db
 from telehealth.ops import metrics
 from telehealth.patients.models import Patient
 from telehealth.progress.adherence import daily_counts
+from telehealth.progress.models import ProgressLog
 from telehealth.reminders import channels as ch
 from telehealth.reminders.messages import render, unsubscribe_links
 from telehealth.reminders.models import (
@@ -62,6 +63,9 @@ _MUTABLE: tuple[tuple[type, tuple[str, ...]], ...] = (
     (User, ("first_name", "email")),
     (ReminderSettings, ("enabled", "channels", "quiet_hours_start", "quiet_hours_end")),
 )
+_MUTABLE_OF: dict[type, list[Any]] = {
+    model: [getattr(model, name) for name in names] for model, names in _MUTABLE
+}
 
 
 def _load(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
@@ -71,8 +75,25 @@ def _load(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
         .join(User, User.id == Patient.user_id)
         .join(ReminderSettings, ReminderSettings.patient_id == Patient.id)
         .where(Notification.id.in_(ids))
-        # The user is selected already: it is also the patient's `user`.
-        .options(contains_eager(Patient.user))
+        .options(
+            # The user is selected already: it is also the patient's `user`.
+            contains_eager(Patient.user),
+            # Only what sending reads (half the columns, each converted for every row); reading
+            # any other raises rather than sending a query per row.
+            load_only(
+                Notification.patient_id,
+                Notification.kind,
+                Notification.channel,
+                Notification.occurrence,
+                Notification.visit_id,
+                Notification.status,
+                Notification.attempts,
+                raiseload=True,
+            ),
+            load_only(Patient.user_id, *_MUTABLE_OF[Patient], raiseload=True),
+            load_only(*_MUTABLE_OF[User], raiseload=True),
+            load_only(ReminderSettings.patient_id, *_MUTABLE_OF[ReminderSettings], raiseload=True),
+        )
     ).all()
     return {n.id: Context(n, p, u, s) for n, p, u, s in rows}
 
@@ -80,7 +101,7 @@ def _load(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Context]:
 # The statements sent for every row are built once, here: SQLAlchemy then finds each compiled in
 # its cache without building it and its cache key again, and they run on the session's connection
 # as Core statements (no ORM bulk-update step, nothing to match in the session).
-_CURRENT = [getattr(model, name) for model, names in _MUTABLE for name in names]
+_CURRENT = [column for columns in _MUTABLE_OF.values() for column in columns]
 _REREAD = (
     select(*_CURRENT)
     .join(User, User.id == Patient.user_id)
@@ -124,12 +145,38 @@ def _complete_today(contexts: list[Context], now: datetime) -> set[uuid.UUID]:
         return set()
     # The occurrence is the local day the reminder is about, even when quiet hours pushed it past midnight.
     days = {c.patient.id: date.fromisoformat(c.notification.occurrence) for c in exercise}
+    # A day with no log is not complete: only the patients who logged something are counted (their
+    # programs loaded), the others cost one query for the whole batch.
+    logged = _logged(exercise, days)
+    exercise = [c for c in exercise if c.patient.id in logged]
+    if not exercise:
+        return set()
     counts = daily_counts([c.patient for c in exercise], min(days.values()), max(days.values()))
     done: set[uuid.UUID] = set()
     for patient_id, per_day in counts.items():
         if any(count.date == days[patient_id] and count.complete for count in per_day):
             done.add(patient_id)
     return done
+
+
+def _logged(contexts: list[Context], days: dict[uuid.UUID, date]) -> set[uuid.UUID]:
+    """Of these patients, those with a progress log in the local day their reminder is about."""
+    bounds = {}
+    for ctx in contexts:
+        start = datetime.combine(days[ctx.patient.id], datetime.min.time(), tzinfo=zone(ctx.patient.timezone))
+        bounds[ctx.patient.id] = (start, start + timedelta(days=1))
+    rows = db.session.execute(
+        select(ProgressLog.patient_id, ProgressLog.performed_at).where(
+            ProgressLog.patient_id.in_(list(bounds)),
+            ProgressLog.performed_at >= min(start for start, _ in bounds.values()),
+            ProgressLog.performed_at < max(end for _, end in bounds.values()),
+        )
+    )
+    return {
+        patient_id
+        for patient_id, performed_at in rows
+        if bounds[patient_id][0] <= performed_at < bounds[patient_id][1]
+    }
 
 
 def _skip_reason(session: Session, ctx: Context, complete: set[uuid.UUID], now: datetime) -> str | None:
