@@ -146,7 +146,7 @@ def _run(session: Session, statement: Any, parameters: dict[str, Any]) -> Cursor
     return session.connection().execute(statement, parameters)
 
 
-def _complete_today(contexts: list[Context], now: datetime) -> set[uuid.UUID]:
+def _complete_today(session: Session, contexts: list[Context]) -> set[uuid.UUID]:
     """Patients whose plan for the reminder's local day is already complete."""
     exercise = [c for c in contexts if c.kind == Kind.EXERCISE]
     if not exercise:
@@ -155,7 +155,7 @@ def _complete_today(contexts: list[Context], now: datetime) -> set[uuid.UUID]:
     days = {c.patient_id: date.fromisoformat(c.occurrence) for c in exercise}
     # A day with no log is not complete: only the patients who logged something are counted (their
     # programs loaded), the others cost one query for the whole batch.
-    logged = _logged(exercise, days)
+    logged = _logged(session, exercise, days)
     if not logged:
         return set()
     patients = list(db.session.scalars(select(Patient).where(Patient.id.in_(logged))))
@@ -167,13 +167,13 @@ def _complete_today(contexts: list[Context], now: datetime) -> set[uuid.UUID]:
     return done
 
 
-def _logged(contexts: list[Context], days: dict[uuid.UUID, date]) -> set[uuid.UUID]:
+def _logged(session: Session, contexts: list[Context], days: dict[uuid.UUID, date]) -> set[uuid.UUID]:
     """Of these patients, those with a progress log in the local day their reminder is about."""
     bounds = {}
     for ctx in contexts:
         start = datetime.combine(days[ctx.patient_id], datetime.min.time(), tzinfo=zone(ctx.timezone))
         bounds[ctx.patient_id] = (start, start + timedelta(days=1))
-    rows = db.session.execute(
+    rows = session.connection().execute(
         select(ProgressLog.patient_id, ProgressLog.performed_at).where(
             ProgressLog.patient_id.in_(list(bounds)),
             ProgressLog.performed_at >= min(start for start, _ in bounds.values()),
@@ -330,7 +330,7 @@ def deliver(ids: list[str] | list[uuid.UUID], now: datetime | None = None) -> di
     with db.engine.connect() as connection, own_session(connection, expire_on_commit=False) as session:
         contexts = _load(session, note_ids)
         try:
-            complete = _complete_today(list(contexts.values()), now or utcnow())
+            complete = _complete_today(session, list(contexts.values()))
             for note_id in note_ids:
                 ctx = contexts.get(note_id)
                 moment = now or utcnow()
