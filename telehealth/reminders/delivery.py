@@ -12,6 +12,7 @@ see the current patient and settings. The per-row statements are Core, built onc
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import uuid
 from dataclasses import dataclass
@@ -134,12 +135,25 @@ _CLAIM_AND_REREAD = _CLAIM.where(
     User.id == Patient.user_id,
     ReminderSettings.patient_id == Patient.id,
 ).returning(*_CURRENT)
-# The outcome: the columns it sets are the parameters' names (status, error, sent_at ...).
+# The outcome of the attempt claimed: the row as claimed (its attempt number), and the columns to set.
 _FINISH = update(Notification).where(
-    Notification.id == bindparam("note_id"),
+    Notification.id == bindparam("done_id"),
     or_(Notification.status == Status.SENDING, Notification.status == Status.QUEUED),
-    Notification.attempts == bindparam("claimed"),
+    Notification.attempts == bindparam("done_attempts"),
 )
+_OUTCOME = "telehealth.reminders.outcome"  # session.info: the outcome recorded, not yet sent
+
+
+@functools.cache
+def _outcome_statement(columns: tuple[str, ...]) -> Any:
+    """The outcome's UPDATE, setting these columns from the parameters done_<column>."""
+    return _FINISH.values({name: bindparam(f"done_{name}") for name in columns})
+
+
+@functools.cache
+def _claim_after_outcome(columns: tuple[str, ...]) -> Any:
+    """PostgreSQL: the previous row's outcome, this row's claim and its current values, one statement."""
+    return _CLAIM_AND_REREAD.add_cte(_outcome_statement(columns).cte("outcome"))
 
 
 def _run(session: Session, statement: Any, parameters: dict[str, Any]) -> CursorResult[Any]:
@@ -272,12 +286,21 @@ def _claim(session: Session, ctx: Context, now: datetime) -> bool:
 
 
 def _claimed(session: Session, ctx: Context, now: datetime) -> dict[str, Any] | None:
-    """The new attempt number and the current values, or None when the row is no longer queued."""
+    """The previous row's outcome written, then the new attempt number and the current values, or
+    None when the row is no longer queued."""
     parameters = {"note_id": ctx.id, "moment": now}
     connection = session.connection()
+    outcome = session.info.pop(_OUTCOME, None)
     if connection.dialect.name == "postgresql":
-        row = connection.execute(_CLAIM_AND_REREAD, parameters).first()
+        # Two different rows, so the two UPDATEs of one statement never touch the same one.
+        statement = _CLAIM_AND_REREAD
+        if outcome is not None:
+            statement = _claim_after_outcome(outcome[0])
+            parameters.update(outcome[1])
+        row = connection.execute(statement, parameters).first()
         return row._asdict() if row is not None else None
+    if outcome is not None:
+        connection.execute(_outcome_statement(outcome[0]), outcome[1])
     attempts = connection.execute(_CLAIM, parameters).scalar()
     if attempts is None:
         return None
@@ -288,25 +311,17 @@ def _claimed(session: Session, ctx: Context, now: datetime) -> dict[str, Any] | 
 
 
 def _finish(session: Session, ctx: Context, status: Status, now: datetime, **values: object) -> None:
-    """Record the outcome of the attempt this worker claimed; the next claim, or the end of the
-    batch, commits it, before any other row is sent.
+    """Record the outcome of the attempt this worker claimed; the next claim writes and commits it
+    (in the same statement on PostgreSQL), or the end of the batch does, before any other row is sent.
 
     Matching on the attempt number rather than on `sending` alone: if the stuck-row recovery
     re-queued the row while this send was slow, the outcome still lands and the re-queued
     copy finds the row settled instead of sending it again.
     """
-    _run(
-        session,
-        _FINISH,
-        {
-            "note_id": ctx.id,
-            "claimed": ctx.attempts,
-            "status": status,
-            "status_changed_at": now,
-            "updated_at": now,
-            **values,
-        },
-    )
+    columns = {"status": status, "status_changed_at": now, "updated_at": now, **values}
+    parameters = {f"done_{name}": value for name, value in columns.items()}
+    parameters.update(done_id=ctx.id, done_attempts=ctx.attempts)
+    session.info[_OUTCOME] = (tuple(columns), parameters)
 
 
 def _retry_or_fail(session: Session, ctx: Context, error: str, now: datetime) -> None:
@@ -352,9 +367,12 @@ def deliver(ids: list[str] | list[uuid.UUID], now: datetime | None = None) -> di
 
 
 def _settle(session: Session) -> None:
-    """Commit the outcome recorded last: each claim commits the one before it, the end of the batch this."""
+    """Write and commit the outcome recorded last: each claim commits the one before it, the end of
+    the batch this."""
+    outcome = session.info.pop(_OUTCOME, None)
     with transaction(session):
-        pass
+        if outcome is not None:
+            _run(session, _outcome_statement(outcome[0]), outcome[1])
 
 
 def _step(
