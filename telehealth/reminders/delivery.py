@@ -3,10 +3,11 @@
 A redelivered task finds its rows no longer queued and does nothing twice. Each row's claim is
 committed before it is sent, together with the previous row's outcome, so no other send happens
 while an outcome waits: a worker killed mid-batch leaves at most one row in doubt. One commit per
-row, on a session of the batch's own, on one connection, that does not expire on commit (the shared
-one is left as it is): the claim returns the row's attempt number and what the patient or care team
-may have changed (one statement on PostgreSQL, two on SQLite), so the checks just before each send
-see the current patient and settings. The per-row statements are Core, built once.
+row, on a session of the batch's own, on one connection (the shared one is left as it is): the claim
+returns the row's attempt number and what the patient or care team may have changed, so the checks
+just before each send see the current patient and settings. On PostgreSQL the claim, that read and
+the previous row's outcome are one statement (on SQLite, three in that transaction). The batch is
+plain values and the per-row statements are Core, built once.
 """
 
 from __future__ import annotations
@@ -292,7 +293,7 @@ def _claimed(session: Session, ctx: Context, now: datetime) -> dict[str, Any] | 
     connection = session.connection()
     outcome = session.info.pop(_OUTCOME, None)
     if connection.dialect.name == "postgresql":
-        # Two different rows, so the two UPDATEs of one statement never touch the same one.
+        # A batch's ids are distinct (one scan's claim), so the two UPDATEs change different rows.
         statement = _CLAIM_AND_REREAD
         if outcome is not None:
             statement = _claim_after_outcome(outcome[0])
