@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import FromClause, Table, event, false, update
+from sqlalchemy import Connection, FromClause, Table, event, false, update
 from sqlalchemy.orm import Session
 
 from telehealth.extensions import db
@@ -40,9 +40,13 @@ def transaction(session: Session | None = None) -> Iterator[Session]:
 
 
 @contextmanager
-def own_session(**options: Any) -> Iterator[Session]:
-    """A session apart from the shared one, for work that commits step by step or after it has committed."""
-    session = Session(db.engine, **options)
+def own_session(connection: Connection | None = None, **options: Any) -> Iterator[Session]:
+    """A session apart from the shared one, for work that commits step by step or after it has committed.
+
+    Given a connection it keeps to it from one commit to the next (rather than taking one from the
+    pool, and pinging it, for each transaction).
+    """
+    session = Session(connection if connection is not None else db.engine, **options)
     try:
         yield session
     finally:

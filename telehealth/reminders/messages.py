@@ -71,11 +71,8 @@ def read_unsubscribe_token(token: str) -> tuple[uuid.UUID, str] | None:
         return None
 
 
-def unsubscribe_url(patient_id: uuid.UUID, channel: str) -> str:
-    """The one-click address for List-Unsubscribe (mail clients POST to it)."""
-    return links.one_click_unsubscribe(unsubscribe_token(patient_id, channel))
-
-
-def unsubscribe_page(patient_id: uuid.UUID, channel: str) -> str:
-    """The app's page a person opens from the message: it turns the channel off and says so."""
-    return links.unsubscribe_page(unsubscribe_token(patient_id, channel))
+def unsubscribe_links(patient_id: uuid.UUID, channel: str) -> tuple[str, str]:
+    """From one token: the one-click address for List-Unsubscribe (mail clients POST to it), and
+    the app's page a person opens from the message (it turns the channel off and says so)."""
+    token = unsubscribe_token(patient_id, channel)
+    return links.one_click_unsubscribe(token), links.unsubscribe_page(token)

@@ -262,12 +262,13 @@ def replan_patient(patient: Patient, now: datetime | None = None) -> None:
         sync_visit(visit, now)
 
 
-def visit_still_matches(note: Notification) -> bool:
-    """A visit reminder still fits its visit: scheduled, at the start time it was written for."""
+def visit_still_matches(visit_id: uuid.UUID | None, occurrence: str) -> bool:
+    """A visit reminder (its visit and occurrence) still fits its visit: scheduled, at the start time
+    it was written for."""
     from telehealth.visits.models import Visit, VisitStatus
 
-    visit = db.session.get(Visit, note.visit_id) if note.visit_id else None
+    visit = db.session.get(Visit, visit_id) if visit_id else None
     if visit is None or visit.status != VisitStatus.SCHEDULED:
         return False
-    offset = note.occurrence.rsplit(":", 1)[1]
-    return visit_occurrence(visit.id, visit.starts_at, int(offset)) == note.occurrence
+    offset = occurrence.rsplit(":", 1)[1]
+    return visit_occurrence(visit.id, visit.starts_at, int(offset)) == occurrence
