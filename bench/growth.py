@@ -54,6 +54,10 @@ from telehealth.progress import service as progress
 ROWS_PER_PATIENT = 1_000  # of each table: about one a day for three years
 YEARS = 3
 TABLES = ("audit_events", "progress_logs")
+# The day tallies GET /today and adherence read instead of raw logs: filled from progress_logs after
+# it, as the app's writes would have left them (one row per assignment and local day with logs).
+TALLIES = "assignment_days"
+FILLED = (*TABLES, TALLIES)
 PAGE = 50  # the API's default page size
 REPEATS = 5
 INSERT_ROWS = 2_000
@@ -110,6 +114,13 @@ FILL = {
                CAST(:since AS timestamptz) + i * CAST(:step AS interval), 3, 10, NULL, NULL,
                (i % 7)::int, NULL, NULL, g."user", CAST(:since AS timestamptz) + i * CAST(:step AS interval)
         FROM generate_series(0, CAST(:rows AS bigint) - 1) AS i JOIN growth_ids AS g ON g.k = i % :n
+    """,
+    TALLIES: """
+        INSERT INTO assignment_days (assignment_id, day, patient_id, left_logs, right_logs, unsided_logs)
+        SELECT assignment_id, CAST(performed_at AT TIME ZONE :zone AS date), patient_id,
+               count(*) FILTER (WHERE side = 'left'), count(*) FILTER (WHERE side = 'right'),
+               count(*) FILTER (WHERE side IS NULL)
+        FROM progress_logs GROUP BY 1, 2, 3
     """,
 }
 # What one request writes: a row for a patient picked among all, at now.
@@ -209,7 +220,7 @@ def prepare(app: APIFlask, patients: int, now: datetime) -> dict[str, Any]:
         db.session.connection().execute(text("SET LOCAL synchronous_commit = off"))
         _execute_script(PATIENTS, {"n": patients, "now": now, "zone": ZONE, "exercise": exercise})
         kept: dict[str, Any] = {}
-        for table in TABLES:
+        for table in FILLED:
             kept[table] = {
                 "indexes": _index_definitions(table),
                 "primary_key": _constraints(table, "p"),
@@ -244,16 +255,18 @@ def _fill_table(engine: Any, table: str, params: dict[str, Any], kept: dict[str,
 def fill(app: APIFlask, rows: int, patients: int, kept: dict[str, Any], now: datetime) -> float:
     started = time.monotonic()
     since = now - timedelta(days=365 * YEARS)
-    params = {"rows": rows, "n": patients, "since": since, "step": timedelta(days=365 * YEARS) / rows}
+    step = timedelta(days=365 * YEARS) / rows
+    params = {"rows": rows, "n": patients, "since": since, "step": step, "zone": ZONE}
     with app.app_context():
         engine = db.engine
     with ThreadPoolExecutor(max_workers=len(TABLES)) as pool:
         for done in [pool.submit(_fill_table, engine, table, params, kept[table]) for table in TABLES]:
             done.result()
-    # After both commits: a VACUUM while the other table's fill is still open could not mark its
+    _fill_table(engine, TALLIES, params, kept[TALLIES])
+    # After all commits: a VACUUM while another table's fill is still open could not mark its
     # pages all-visible, and index-only counts would then read the heap.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as auto:
-        for table in TABLES:
+        for table in FILLED:
             auto.execute(text(f"VACUUM (ANALYZE) {table}"))
     return time.monotonic() - started
 
@@ -261,7 +274,7 @@ def fill(app: APIFlask, rows: int, patients: int, kept: dict[str, Any], now: dat
 def restore(app: APIFlask, kept: dict[str, Any]) -> None:
     """Foreign keys back, NOT VALID: enforced for every new row (the write measure pays them)."""
     with app.app_context():
-        for table in TABLES:
+        for table in FILLED:
             for name, definition in kept[table]["foreign_keys"]:
                 # A second size finds them present.
                 db.session.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"'))
