@@ -19,8 +19,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from telehealth.common.time import today_in
@@ -82,6 +83,20 @@ _ASSIGNMENTS = Assignment.__table__.c
 _PRESCRIPTION = [_ASSIGNMENTS[name] for name in DATED_PRESCRIPTION_FIELDS]
 
 
+def _may_plan(start: Any, end: Any) -> ColumnElement[bool]:
+    """Assignments that may plan a day from start to end (dates or bound parameters): running then,
+    or changed inside those days (earlier versions, with other dates, plan its first days), and not
+    ended before them. Which version plans each day is decided in Python (`Timeline.scheduled`)."""
+    a = _ASSIGNMENTS
+    return and_(
+        or_(
+            and_(a.start_date <= end, or_(a.end_date.is_(None), a.end_date >= start)),
+            a.effective_from > start,
+        ),
+        or_(a.ended_on.is_(None), a.ended_on > start),
+    )
+
+
 class _Window:
     """The assignments and logs of some patients over some local dates, loaded once."""
 
@@ -91,15 +106,7 @@ class _Window:
         a = _ASSIGNMENTS
         stmt = (
             select(a.id, a.patient_id, a.history, a.effective_from, a.ended_on, *_PRESCRIPTION)
-            .where(
-                a.patient_id.in_(ids),
-                or_(
-                    and_(a.start_date <= end, or_(a.end_date.is_(None), a.end_date >= start)),
-                    # Changed inside the window: earlier versions, with other dates, plan its first days.
-                    a.effective_from > start,
-                ),
-                or_(a.ended_on.is_(None), a.ended_on > start),
-            )
+            .where(a.patient_id.in_(ids), _may_plan(start, end))
             .order_by(a.created_at, a.id)
         )
         # Per patient, each assignment's id and versions, read once (the history column), not per day;
@@ -165,17 +172,7 @@ def daily_counts(patients: Sequence[Patient], start: date, end: date) -> dict[uu
 _DAY_PLAN = (
     select(Assignment, DayTally.left_logs, DayTally.right_logs, DayTally.unsided_logs)
     .outerjoin(DayTally, and_(DayTally.assignment_id == Assignment.id, DayTally.day == bindparam("day")))
-    .where(
-        Assignment.patient_id == bindparam("patient_id"),
-        or_(
-            and_(
-                Assignment.start_date <= bindparam("day"),
-                or_(Assignment.end_date.is_(None), Assignment.end_date >= bindparam("day")),
-            ),
-            Assignment.effective_from > bindparam("day"),
-        ),
-        or_(Assignment.ended_on.is_(None), Assignment.ended_on > bindparam("day")),
-    )
+    .where(Assignment.patient_id == bindparam("patient_id"), _may_plan(bindparam("day"), bindparam("day")))
     .options(joinedload(Assignment.exercise))
     .order_by(Assignment.created_at, Assignment.id)
 )
