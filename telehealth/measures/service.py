@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Row, Subquery, func, or_, select
 from sqlalchemy.orm import aliased
 
 from telehealth.accounts.models import Role, User
@@ -133,29 +133,21 @@ def rom_summaries(patients: Sequence[Patient]) -> dict[uuid.UUID, RomSummary]:
         return {}
     # The latest reading of each kind a summary may pair: by type, side, source and position; as
     # plain rows with a Reading's fields (a caseload reads a thousand or more: no models needed).
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(
-                Measurement.patient_id,
-                Measurement.type,
-                Measurement.side,
-                Measurement.source,
-                Measurement.position,
-            ),
-            order_by=_NEWEST_READING,
-        )
-        .label("rank")
-    )
-    ranked = (
-        select(Measurement.patient_id, *_READING_COLUMNS, rank)
-        .where(
+    latest = _first_rows_in_each(
+        (Measurement.patient_id, *_READING_COLUMNS),
+        where=(
             Measurement.patient_id.in_({patient.id for patient in patients}),
             Measurement.type.in_(ROTATION_TYPES),
-        )
-        .subquery()
+        ),
+        partition_by=(
+            Measurement.patient_id,
+            Measurement.type,
+            Measurement.side,
+            Measurement.source,
+            Measurement.position,
+        ),
+        order_by=_NEWEST_READING,
     )
-    latest = db.session.execute(select(ranked).where(ranked.c.rank == 1)).all()
     by_patient: dict[uuid.UUID, list[Reading]] = {}
     for reading in latest:
         by_patient.setdefault(reading.patient_id, []).append(cast(Reading, reading))
@@ -314,6 +306,19 @@ def _baselines(patient_id: uuid.UUID, instruments: Collection[str]) -> dict[str,
     return {outcome.instrument: outcome for outcome in firsts}
 
 
+def _ranked(
+    selected: tuple[Any, ...],
+    *,
+    where: tuple[ColumnElement[bool], ...],
+    partition_by: tuple[Any, ...],
+    order_by: tuple[Any, ...],
+) -> Subquery:
+    """`selected` with each row's place in its group as `rank` (1 for the first): a window
+    function, on SQLite and PostgreSQL."""
+    rank = func.row_number().over(partition_by=partition_by, order_by=order_by).label("rank")
+    return select(*selected, rank).where(*where).subquery()
+
+
 def _first_in_each(
     model: type[M],
     *,
@@ -321,8 +326,20 @@ def _first_in_each(
     partition_by: tuple[Any, ...],
     order_by: tuple[Any, ...],
 ) -> list[M]:
-    """The first row of each group in one query (a window function, on SQLite and PostgreSQL)."""
-    rank = func.row_number().over(partition_by=partition_by, order_by=order_by).label("rank")
-    ranked = select(model, rank).where(*where).subquery()
+    """The first row of each group as models, in one query."""
+    ranked = _ranked((model,), where=where, partition_by=partition_by, order_by=order_by)
     first = aliased(model, ranked)
     return list(db.session.scalars(select(first).where(ranked.c.rank == 1)))
+
+
+def _first_rows_in_each(
+    columns: tuple[Any, ...],
+    *,
+    where: tuple[ColumnElement[bool], ...],
+    partition_by: tuple[Any, ...],
+    order_by: tuple[Any, ...],
+) -> Sequence[Row[Any]]:
+    """The first row of each group as plain rows of `columns` (and its rank), in one query: for
+    many rows where models are not needed."""
+    ranked = _ranked(columns, where=where, partition_by=partition_by, order_by=order_by)
+    return db.session.execute(select(ranked).where(ranked.c.rank == 1)).all()

@@ -98,7 +98,7 @@ def _may_plan(start: Any, end: Any) -> ColumnElement[bool]:
 
 
 class _Window:
-    """The assignments and logs of some patients over some local dates, loaded once."""
+    """The assignments and day tallies of some patients over some local dates, loaded once."""
 
     def __init__(self, patients: Sequence[Patient], start: date, end: date) -> None:
         self.start, self.end = start, end

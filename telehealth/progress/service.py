@@ -109,7 +109,7 @@ def record_logs(actor: User, patient: Patient, entries: Sequence[LogInput]) -> l
     now = utcnow()
     rows: list[dict[str, Any]] = []
     settle: list[tuple[int, dict[str, Any]]] = []  # compared with what ends up stored
-    refused: dict[int, dict[str, list[str]]] = {}  # unless their id was stored before
+    refused: dict[int, tuple[dict[str, Any], dict[str, list[str]]]] = {}  # unless stored before
     claimed: set[uuid.UUID] = set()
     for n, fields in valid:
         log_id = fields["id"]
@@ -120,7 +120,7 @@ def record_logs(actor: User, patient: Patient, entries: Sequence[LogInput]) -> l
         elif log_id in claimed:
             settle.append((n, fields))
         elif errors := _rule_errors(fields, assignment, patient, now):
-            refused[n] = errors
+            refused[n] = (fields, errors)
         else:
             claimed.add(log_id)
             rows.append({**fields, "patient_id": patient.id, "recorded_by": actor.id, "created_at": now})
@@ -130,10 +130,9 @@ def record_logs(actor: User, patient: Patient, entries: Sequence[LogInput]) -> l
     # refused ones, are looked up: a retry is answered from what is stored, even once its day has
     # left the 30-day window.
     created = _insert_new(patient, rows)
-    refused_ids = {valid_fields["id"] for n, valid_fields in valid if n in refused}
+    refused_ids = {fields["id"] for fields, _ in refused.values()}
     stored = _stored({fields["id"] for _, fields in settle if fields["id"] not in created} | refused_ids)
-    for n, errors in refused.items():
-        fields = entries[n].fields or {}
+    for n, (fields, errors) in refused.items():
         if fields["id"] in stored and fields["id"] not in created:  # stored before this call
             settle.append((n, fields))
         else:
